@@ -1,0 +1,228 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Actor } from '../../auth/actor.js';
+import type { Db } from '../../db/database.js';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../server/errors.js';
+import type { Resource, Row } from './resource.js';
+
+export interface ListQuery {
+  limit: number;
+  cursor?: string;
+  sort?: string;
+  q?: string;
+  deleted?: 'exclude' | 'include' | 'only';
+  /** column -> accepted values (already split on commas; "null" matches no value) */
+  filters: Record<string, string[]>;
+  /** column -> [from, to) bounds */
+  ranges: Record<string, { from?: string; to?: string }>;
+}
+
+export interface Page {
+  data: Row[];
+  next_cursor: string | null;
+}
+
+interface Cursor {
+  v: unknown;
+  id: string;
+}
+
+const columnsOf = (resource: Resource) => Object.keys(resource.entity.shape);
+const selection = (resource: Resource) => sql.join(columnsOf(resource).map((column) => sql.ref(column)));
+
+function parseSort(resource: Resource, sort: string | undefined): { column: string; descending: boolean } {
+  const value = sort ?? resource.defaultSort;
+  const column = value.replace(/^-/, '');
+  if (!resource.sortable.includes(column)) {
+    throw new BadRequestError(`Cannot sort by "${column}"; use one of: ${resource.sortable.join(', ')}`);
+  }
+  return { column, descending: value.startsWith('-') };
+}
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
+    if (typeof parsed.id !== 'string' || !('v' in parsed)) throw new Error('shape');
+    return parsed;
+  } catch {
+    throw new BadRequestError('The cursor is not valid; start again without one');
+  }
+}
+
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+/**
+ * Keyset pagination that stays correct with NULLs: rows sort by (column NULLS LAST, id), and the
+ * next page starts strictly after the last row's (value, id) in that order.
+ */
+function afterCursor(column: string, descending: boolean, cursor: Cursor): RawBuilder<unknown> {
+  const col = sql.ref(column);
+  const id = sql.ref('id');
+  const cmp = sql.raw(descending ? '<' : '>');
+  if (cursor.v === null) {
+    return sql`(${col} IS NULL AND ${id} ${cmp} ${cursor.id})`;
+  }
+  return sql`(${col} ${cmp} ${cursor.v} OR (${col} = ${cursor.v} AND ${id} ${cmp} ${cursor.id}) OR ${col} IS NULL)`;
+}
+
+/**
+ * Full-text search as people type it: every word must match the start of an indexed word.
+ * A query that looks like a phone number is matched on its digits instead.
+ */
+export function searchCondition(q: string): RawBuilder<unknown> | undefined {
+  const digits = q.replace(/\D/g, '');
+  if (/^[\d\s()+.-]+$/.test(q) && digits.length >= 7) {
+    const variants = [...new Set([digits, digits.slice(-10), digits.slice(-7)])];
+    return sql`search @@ (${sql.join(
+      variants.map((variant) => sql`to_tsquery('simple', ${variant} || ':*')`),
+      sql` || `,
+    )})`;
+  }
+  const words = q
+    .split(/\s+/)
+    .map((word) => word.replace(/[&|!():*'\\<>]/g, ''))
+    .filter((word) => /[\p{L}\p{N}]/u.test(word))
+    .slice(0, 12);
+  if (words.length === 0) return undefined;
+  return sql`search @@ (${sql.join(
+    words.map((word) => sql`to_tsquery('simple', quote_literal(${word}) || ':*')`),
+    sql` && `,
+  )})`;
+}
+
+function conditions(resource: Resource, query: ListQuery): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [];
+  if (resource.softDelete) {
+    const deleted = query.deleted ?? 'exclude';
+    if (deleted === 'exclude') where.push(sql`deleted_at IS NULL`);
+    if (deleted === 'only') where.push(sql`deleted_at IS NOT NULL`);
+  }
+  for (const [column, values] of Object.entries(query.filters)) {
+    const kind = resource.filters[column];
+    if (!kind || values.length === 0) continue;
+    const present = values.filter((value) => value !== 'null');
+    const parts: RawBuilder<unknown>[] = [];
+    if (present.length < values.length) parts.push(sql`${sql.ref(column)} IS NULL`);
+    if (present.length > 0) {
+      const cast = sql.raw(kind === 'uuid' ? 'uuid[]' : kind === 'boolean' ? 'boolean[]' : 'text[]');
+      parts.push(sql`${sql.ref(column)} = ANY (${present}::${cast})`);
+    }
+    where.push(sql`(${sql.join(parts, sql` OR `)})`);
+  }
+  for (const [column, { from, to }] of Object.entries(query.ranges)) {
+    if (!resource.dateFilters.includes(column)) continue;
+    if (from) where.push(sql`${sql.ref(column)} >= ${from}`);
+    if (to) where.push(sql`${sql.ref(column)} < ${to}`);
+  }
+  if (query.q && resource.searchable) {
+    const search = searchCondition(query.q);
+    if (search) where.push(search);
+  }
+  return where;
+}
+
+export async function listRecords(tx: Db, resource: Resource, query: ListQuery): Promise<Page> {
+  const { column, descending } = parseSort(resource, query.sort);
+  const where = conditions(resource, query);
+  if (query.cursor) where.push(afterCursor(column, descending, decodeCursor(query.cursor)));
+  const direction = sql.raw(descending ? 'DESC' : 'ASC');
+  const { rows } = await sql<Row>`
+    SELECT ${selection(resource)} FROM ${sql.table(resource.name)}
+    ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
+    ORDER BY ${sql.ref(column)} ${direction} NULLS LAST, id ${direction}
+    LIMIT ${query.limit + 1}`.execute(tx);
+  const hasMore = rows.length > query.limit;
+  const data = hasMore ? rows.slice(0, query.limit) : rows;
+  const last = data.at(-1);
+  return {
+    data,
+    next_cursor: hasMore && last ? encodeCursor({ v: last[column] ?? null, id: String(last.id) }) : null,
+  };
+}
+
+/** The same filters as listRecords without paging: for CSV export, streamed in batches. */
+export async function* iterateRecords(tx: Db, resource: Resource, query: Omit<ListQuery, 'limit' | 'cursor'>, batch = 1000): AsyncGenerator<Row[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await listRecords(tx, resource, { ...query, limit: batch, cursor });
+    if (page.data.length) yield page.data;
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+}
+
+export async function getRecord(tx: Db, resource: Resource, id: string): Promise<Row> {
+  const { rows } = await sql<Row>`
+    SELECT ${selection(resource)} FROM ${sql.table(resource.name)} WHERE id = ${id}`.execute(tx);
+  const row = rows[0];
+  if (!row) throw new NotFoundError(resource.label);
+  return row;
+}
+
+function assertCanWrite(resource: Resource, actor: Actor): void {
+  const roles = resource.writeRoles ?? ['admin', 'manager', 'agent'];
+  if (!roles.includes(actor.role)) {
+    throw new ForbiddenError(`The ${actor.role} role cannot change ${resource.name.replace(/_/g, ' ')}`);
+  }
+}
+
+function insertValues(values: Row): { columns: RawBuilder<unknown>; values: RawBuilder<unknown> } {
+  const entries = Object.entries(values).filter(([, value]) => value !== undefined);
+  return {
+    columns: sql.join(entries.map(([column]) => sql.ref(column))),
+    values: sql.join(entries.map(([, value]) => toSqlValue(value))),
+  };
+}
+
+// Arrays of text (tags) go as text[]; objects (metadata, extracted_info) as jsonb.
+function toSqlValue(value: unknown): RawBuilder<unknown> {
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return sql`${value}::text[]`;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    return sql`${JSON.stringify(value)}::jsonb`;
+  }
+  return sql`${value}`;
+}
+
+export async function createRecord(tx: Db, resource: Resource, actor: Actor, input: Row): Promise<Row> {
+  assertCanWrite(resource, actor);
+  let values: Row = { ...input };
+  if (resource.ownerColumn && !(resource.ownerColumn in values)) values[resource.ownerColumn] = actor.userId;
+  if (resource.stampsCreator) values.created_by = actor.userId;
+  if (resource.prepare) values = await resource.prepare(values, { tx, actor });
+  const { columns, values: params } = insertValues(values);
+  const { rows } = await sql<Row>`
+    INSERT INTO ${sql.table(resource.name)} (${columns}) VALUES (${params})
+    RETURNING ${selection(resource)}`.execute(tx);
+  return rows[0] as Row;
+}
+
+export async function updateRecord(tx: Db, resource: Resource, actor: Actor, id: string, input: Row): Promise<Row> {
+  assertCanWrite(resource, actor);
+  let values: Row = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  if (resource.prepare) values = await resource.prepare(values, { tx, actor, existing: await getRecord(tx, resource, id) });
+  if (Object.keys(values).length === 0) return getRecord(tx, resource, id);
+  const assignments = sql.join(
+    Object.entries(values).map(([column, value]) => sql`${sql.ref(column)} = ${toSqlValue(value)}`),
+  );
+  const { rows } = await sql<Row>`
+    UPDATE ${sql.table(resource.name)} SET ${assignments}
+    WHERE id = ${id} ${resource.softDelete ? sql`AND deleted_at IS NULL` : sql``}
+    RETURNING ${selection(resource)}`.execute(tx);
+  if (!rows[0]) throw new NotFoundError(resource.label);
+  return rows[0];
+}
+
+export async function deleteRecord(tx: Db, resource: Resource, actor: Actor, id: string): Promise<void> {
+  assertCanWrite(resource, actor);
+  const { rows } = resource.softDelete
+    ? await sql`UPDATE ${sql.table(resource.name)} SET deleted_at = now() WHERE id = ${id} AND deleted_at IS NULL RETURNING id`.execute(tx)
+    : await sql`DELETE FROM ${sql.table(resource.name)} WHERE id = ${id} RETURNING id`.execute(tx);
+  if (rows.length === 0) throw new NotFoundError(resource.label);
+}
+
+export async function restoreRecord(tx: Db, resource: Resource, actor: Actor, id: string): Promise<Row> {
+  assertCanWrite(resource, actor);
+  const { rows } = await sql<Row>`
+    UPDATE ${sql.table(resource.name)} SET deleted_at = NULL WHERE id = ${id} AND deleted_at IS NOT NULL
+    RETURNING ${selection(resource)}`.execute(tx);
+  if (!rows[0]) throw new NotFoundError(`Deleted ${resource.label.toLowerCase()}`);
+  return rows[0];
+}

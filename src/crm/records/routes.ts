@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { withActor } from '../../db/with-actor.js';
+import type { App, AppContext } from '../../server/context.js';
+import { BadRequestError } from '../../server/errors.js';
+import { requireActor } from '../../server/require-actor.js';
+import { listEnvelope, type Resource } from './resource.js';
+import {
+  createRecord,
+  deleteRecord,
+  getRecord,
+  listRecords,
+  restoreRecord,
+  updateRecord,
+  type ListQuery,
+} from './queries.js';
+
+export const idParams = z.object({ id: z.uuid() }).strict();
+
+/** The list query string of a resource: paging, sort, search, and one parameter per filter. */
+export function listQuerySchema(resource: Resource) {
+  const filters = Object.fromEntries(
+    Object.keys(resource.filters).map((column) => [
+      column,
+      z.string().max(2000).optional().describe('One value, several separated by commas, or "null" for none'),
+    ]),
+  );
+  const ranges = Object.fromEntries(
+    resource.dateFilters.flatMap((column) => [
+      [`${column}_from`, z.string().max(40).optional().describe(`${column} on or after (ISO 8601)`)],
+      [`${column}_to`, z.string().max(40).optional().describe(`${column} before (ISO 8601)`)],
+    ]),
+  );
+  return z
+    .object({
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      cursor: z.string().max(1000).optional(),
+      sort: z
+        .enum([...resource.sortable, ...resource.sortable.map((column) => `-${column}`)] as [string, ...string[]])
+        .optional()
+        .describe(`Sort column; "-" prefix for descending. Default ${resource.defaultSort}`),
+      ...(resource.searchable ? { q: z.string().trim().max(200).optional().describe('Full-text search') } : {}),
+      ...(resource.softDelete
+        ? { deleted: z.enum(['exclude', 'include', 'only']).optional().describe('Soft-deleted records') }
+        : {}),
+      ...filters,
+      ...ranges,
+    })
+    .strict();
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function toListQuery(resource: Resource, raw: Record<string, unknown>): ListQuery {
+  const filters: ListQuery['filters'] = {};
+  for (const [column, kind] of Object.entries(resource.filters)) {
+    const value = raw[column];
+    if (typeof value !== 'string') continue;
+    const values = value.split(',').map((part) => part.trim()).filter(Boolean);
+    const check =
+      kind === 'uuid'
+        ? (v: string) => z.uuid().safeParse(v).success
+        : kind === 'boolean'
+          ? (v: string) => v === 'true' || v === 'false'
+          : Array.isArray(kind)
+            ? (v: string) => kind.includes(v)
+            : () => true;
+    const invalid = values.filter((v) => v !== 'null' && !check(v));
+    if (invalid.length) {
+      throw new BadRequestError(`Invalid ${column} filter: ${invalid.join(', ')}`);
+    }
+    filters[column] = values;
+  }
+  const ranges: ListQuery['ranges'] = {};
+  for (const column of resource.dateFilters) {
+    const from = raw[`${column}_from`];
+    const to = raw[`${column}_to`];
+    for (const bound of [from, to]) {
+      if (typeof bound === 'string' && !ISO_DATE.test(bound)) {
+        throw new BadRequestError(`Invalid date for ${column}: ${bound}`);
+      }
+    }
+    if (typeof from === 'string' || typeof to === 'string') {
+      ranges[column] = { from: from as string | undefined, to: to as string | undefined };
+    }
+  }
+  return {
+    limit: raw.limit as number,
+    cursor: raw.cursor as string | undefined,
+    sort: raw.sort as string | undefined,
+    q: raw.q as string | undefined,
+    deleted: raw.deleted as ListQuery['deleted'],
+    filters,
+    ranges,
+  };
+}
+
+export type RecordRoute = 'list' | 'get' | 'create' | 'update' | 'delete' | 'restore';
+const ALL_ROUTES: RecordRoute[] = ['list', 'get', 'create', 'update', 'delete', 'restore'];
+
+/** list, get, create, update, soft delete and restore for one resource; thin: parse, call, map. */
+export function registerRecordRoutes(app: App, context: AppContext, resource: Resource, only: RecordRoute[] = ALL_ROUTES): void {
+  const { db } = context.database;
+  const routes = new Set(only);
+  const base = `/api/v1/${resource.name}`;
+  const tags = [resource.name];
+
+  if (routes.has('list')) app.get(base, {
+    schema: {
+      tags,
+      summary: `List ${resource.name.replace(/_/g, ' ')}`,
+      querystring: listQuerySchema(resource),
+      response: { 200: listEnvelope(resource.entity) },
+    },
+    handler: async (request) => {
+      const actor = requireActor(request);
+      const query = toListQuery(resource, request.query as Record<string, unknown>);
+      return withActor(db, actor, (tx) => listRecords(tx, resource, query));
+    },
+  });
+
+  if (routes.has('get')) app.get(`${base}/:id`, {
+    schema: { tags, summary: `Get a ${resource.label.toLowerCase()}`, params: idParams, response: { 200: resource.entity } },
+    handler: async (request) => {
+      const actor = requireActor(request);
+      return withActor(db, actor, (tx) => getRecord(tx, resource, request.params.id));
+    },
+  });
+
+  if (routes.has('create')) app.post(base, {
+    schema: { tags, summary: `Create a ${resource.label.toLowerCase()}`, body: resource.create, response: { 201: resource.entity } },
+    handler: async (request, reply) => {
+      const actor = requireActor(request);
+      const record = await withActor(db, actor, (tx) => createRecord(tx, resource, actor, request.body as Record<string, unknown>));
+      return reply.status(201).send(record);
+    },
+  });
+
+  if (routes.has('update')) app.patch(`${base}/:id`, {
+    schema: {
+      tags,
+      summary: `Update a ${resource.label.toLowerCase()}`,
+      params: idParams,
+      body: resource.update,
+      response: { 200: resource.entity },
+    },
+    handler: async (request) => {
+      const actor = requireActor(request);
+      return withActor(db, actor, (tx) =>
+        updateRecord(tx, resource, actor, request.params.id, request.body as Record<string, unknown>),
+      );
+    },
+  });
+
+  if (routes.has('delete')) app.delete(`${base}/:id`, {
+    schema: {
+      tags,
+      summary: resource.softDelete ? `Move a ${resource.label.toLowerCase()} to the trash` : `Delete a ${resource.label.toLowerCase()}`,
+      params: idParams,
+      response: { 204: z.null().describe('Deleted') },
+    },
+    handler: async (request, reply) => {
+      const actor = requireActor(request);
+      await withActor(db, actor, (tx) => deleteRecord(tx, resource, actor, request.params.id));
+      return reply.status(204).send(null);
+    },
+  });
+
+  if (resource.softDelete && routes.has('restore')) {
+    app.post(`${base}/:id/restore`, {
+      schema: { tags, summary: `Restore a deleted ${resource.label.toLowerCase()}`, params: idParams, response: { 200: resource.entity } },
+      handler: async (request) => {
+        const actor = requireActor(request);
+        return withActor(db, actor, (tx) => restoreRecord(tx, resource, actor, request.params.id));
+      },
+    });
+  }
+}

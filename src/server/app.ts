@@ -1,0 +1,104 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { findActorByApiKey, findActorBySession, API_KEY_PREFIX } from '../auth/authenticate.js';
+import { SESSION_COOKIE } from '../auth/routes.js';
+import { NotFoundError, UnauthorizedError } from './errors.js';
+import { sendProblem } from './problem.js';
+import type { App, AppContext } from './context.js';
+import { registerRoutes } from './routes.js';
+import { version } from './version.js';
+
+export interface BuildAppOptions {
+  /** A pino logger; none in tests. */
+  logger?: FastifyBaseLogger;
+}
+
+export async function buildApp(context: AppContext, options: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Behind a proxy the client's address comes from X-Forwarded-For; Twilio URLs use PUBLIC_URL.
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false } },
+    requestIdHeader: 'x-request-id',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new NotFoundError(`Route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  await app.register(fastifyHelmet, {
+    // The API docs page and the web app load their own scripts and styles from this origin only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Clara API',
+        version,
+        description:
+          'Clara, the voice-first AI sales CRM. Authenticate with the session cookie from POST /api/v1/auth/login, ' +
+          'or with an API key: `Authorization: Bearer clara_...`. Errors are application/problem+json (RFC 9457).',
+      },
+      servers: [{ url: context.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created by an admin' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request) => {
+    request.actor = null;
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const key = header.slice('Bearer '.length).trim();
+      request.actor = key.startsWith(API_KEY_PREFIX) ? ((await findActorByApiKey(context.database.db, key)) ?? null) : null;
+      // A wrong key is an error even on public routes: the caller clearly meant to authenticate.
+      if (!request.actor) throw new UnauthorizedError('Invalid or revoked API key');
+      return;
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) request.actor = (await findActorBySession(context.database.db, token)) ?? null;
+    if (!request.actor && request.url.startsWith('/api/v1/') && !request.routeOptions.config?.public) {
+      throw new UnauthorizedError(token ? 'Your session has expired; sign in again' : 'Authentication required');
+    }
+  });
+
+  await registerRoutes(app, context);
+  return app;
+}
