@@ -1,6 +1,7 @@
 import { apiKeyRoutes } from '../auth/api-key-routes.js';
 import { authRoutes } from '../auth/routes.js';
 import { auditResource } from '../crm/audit/audit-resource.js';
+import { eventRoutes } from '../crm/events/routes.js';
 import { leadRoutes } from '../crm/leads/routes.js';
 import { registerRecordRoutes } from '../crm/records/routes.js';
 import { userRoutes } from '../crm/users/routes.js';
@@ -13,6 +14,7 @@ export async function registerRoutes(app: App, context: AppContext): Promise<voi
   apiKeyRoutes(app, context);
   userRoutes(app, context);
   leadRoutes(app, context);
+  eventRoutes(app, context);
   registerRecordRoutes(app, context, auditResource, ['list']);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }

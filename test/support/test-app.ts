@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { withSystem } from '../../src/db/with-actor.js';
 import { buildApp } from '../../src/server/app.js';
 import { ensureFirstAdmin } from '../../src/server/bootstrap.js';
+import { logger } from '../../src/server/logger.js';
 import type { App } from '../../src/server/context.js';
 import { createTestDatabase } from './database.js';
 
@@ -52,7 +53,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   await ensureFirstAdmin(database.db, config);
   const events = new EventHub(database);
   await events.start();
-  const app = await buildApp({ config, database, events, startedAt: new Date() });
+  // CLARA_TEST_LOG=error (or any level) shows the server's logs, e.g. the cause of a 500.
+  const testLog = process.env.CLARA_TEST_LOG;
+  const app = await buildApp({ config, database, events, startedAt: new Date() }, testLog ? { logger: logger(testLog) } : {});
   await app.ready();
 
   const signIn = async (email: string, password: string): Promise<string> => {

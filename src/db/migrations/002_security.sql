@@ -300,7 +300,7 @@ DECLARE
 BEGIN
   FOREACH t IN ARRAY ARRAY['users', 'pipeline_stages', 'clients', 'contacts', 'leads', 'opportunities',
     'activities', 'notes', 'follow_ups', 'meetings', 'todos', 'todo_comments', 'todo_attachments',
-    'calls', 'conversations', 'notifications', 'api_keys', 'imports'] LOOP
+    'calls', 'conversations', 'notifications', 'imports'] LOOP
     EXECUTE format('CREATE TRIGGER touch_updated_at BEFORE UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at()', t);
   END LOOP;
 

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { createTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+
+interface Stream {
+  events: { table: string; op: string; id: string }[];
+  close(): void;
+}
+
+/** Subscribes like a browser's EventSource would, over a real socket. */
+function openStream(baseUrl: string, headers: Record<string, string>): Promise<Stream> {
+  return new Promise((resolve, reject) => {
+    const events: Stream['events'] = [];
+    const request = http.get(`${baseUrl}/api/v1/events`, { headers: { accept: 'text/event-stream', ...headers } }, (response) => {
+      if (response.statusCode !== 200) return reject(new Error(`status ${response.statusCode}`));
+      let buffer = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        let boundary: number;
+        while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, boundary);
+          buffer = buffer.slice(boundary + 2);
+          const data = block.split('\n').find((line) => line.startsWith('data: '));
+          if (block.includes('event: change') && data) events.push(JSON.parse(data.slice(6)));
+        }
+      });
+      resolve({ events, close: () => request.destroy() });
+    });
+    request.on('error', reject);
+  });
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+describe('event stream', () => {
+  let t: TestApp;
+  let baseUrl: string;
+  let alice: TestUser;
+  let bob: TestUser;
+  before(async () => {
+    t = await createTestApp();
+    baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    alice = await t.user('agent');
+    bob = await t.user('agent');
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('requires authentication', async () => {
+    await assert.rejects(openStream(baseUrl, {}), /status 401/);
+  });
+
+  test("an agent hears of their own lead but never of another agent's", async () => {
+    const aliceStream = await openStream(baseUrl, alice.headers);
+    const bobStream = await openStream(baseUrl, bob.headers);
+    const adminStream = await openStream(baseUrl, t.admin.headers);
+    try {
+      const created = await t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: alice.headers, payload: { contact_person: 'Secret Prospect' } });
+      assert.equal(created.statusCode, 201);
+      const leadId = created.json().id as string;
+      const isLead = (e: { table: string; id: string }) => e.table === 'leads' && e.id === leadId;
+      await waitFor(() => aliceStream.events.some(isLead), 'alice to hear of her lead');
+      await waitFor(() => adminStream.events.some(isLead), 'the admin to hear of it');
+
+      // A pool lead (unassigned) is visible to every agent: Bob hearing of it proves his stream works.
+      const pool = await t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: t.admin.headers, payload: { contact_person: 'Pool', agent_id: null } });
+      await waitFor(() => bobStream.events.some((e) => e.id === pool.json().id), 'bob to hear of the pool lead');
+      assert.equal(bobStream.events.some(isLead), false, "bob must not hear of alice's lead");
+      const aliceActivities = await t.database.db.selectFrom('activities').select('id').where('lead_id', '=', leadId).execute();
+      assert.ok(aliceActivities.length > 0);
+      await waitFor(() => aliceActivities.every((a) => aliceStream.events.some((e) => e.id === a.id)), 'alice to hear of her activities');
+      assert.equal(bobStream.events.some((e) => aliceActivities.some((a) => a.id === e.id)), false,
+        "nor of the activities on alice's lead");
+    } finally {
+      aliceStream.close();
+      bobStream.close();
+      adminStream.close();
+    }
+  });
+});
