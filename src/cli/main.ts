@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { z } from 'zod';
 import { loadConfig } from '../config/config.js';
 import { version } from '../server/version.js';
 import { serveCommand } from './serve.js';
@@ -49,6 +50,12 @@ program.command('doctor').description('Check the database, migrations and config
 });
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`clara: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message =
+    error instanceof z.ZodError
+      ? error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('\n  ')
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  process.stderr.write(`clara: ${message}\n`);
   process.exitCode = 1;
 });

@@ -67,6 +67,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     url,
     async close() {
       await db.destroy();
+      // Kysely only ends a pool it has used; the pool may have served raw pg work alone.
+      if (!pool.ending) await pool.end();
       await embedded?.stop();
     },
   };
