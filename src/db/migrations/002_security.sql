@@ -48,8 +48,8 @@ CREATE FUNCTION app.can_write() RETURNS boolean
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
   AS $$ SELECT coalesce(app.current_user_role() IN ('admin', 'manager', 'agent'), false) $$;
 
--- The owners whose records the caller works on: themself, their reports (managers, transitively)
--- and the AI users, whose leads form the shared pool.
+-- The owners whose records the caller works on: themself and, for a manager, everyone who
+-- reports to them (transitively).
 CREATE FUNCTION app.visible_owner_ids() RETURNS uuid[]
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
   AS $$
@@ -59,27 +59,29 @@ CREATE FUNCTION app.visible_owner_ids() RETURNS uuid[]
       SELECT u.id FROM users u JOIN team t ON u.manager_id = t.id
        WHERE app.current_user_role() = 'manager'
     )
-    SELECT coalesce(array_agg(id), '{}') FROM (
-      SELECT id FROM team
-      UNION
-      SELECT id FROM users WHERE is_ai AND app.current_user_role() IS NOT NULL
-    ) owners
+    SELECT coalesce(array_agg(id), '{}') FROM team
   $$;
+
+-- The AI users. Their leads form the shared inbound pool that every agent may work and claim.
+CREATE FUNCTION app.pool_owner_ids() RETURNS uuid[]
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$ SELECT coalesce(array_agg(id), '{}') FROM users WHERE is_ai AND app.current_user_role() IS NOT NULL $$;
 
 -- ---------------------------------------------------------------------------
 -- Generic policy builders, so that every table states its rule in one line
 -- ---------------------------------------------------------------------------
 
--- Records with an owner column: visible to sees_all, or when owned by a visible owner.
+-- Records with an owner column: visible to sees_all, to their owner's team, or when
+-- parent_clause holds (a parent record is visible, or the record is in a shared pool).
 CREATE FUNCTION app.apply_owned_policies(tbl regclass, owner_col text, parent_clause text)
   RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   visible text := format(
-    '(SELECT app.sees_all()) OR %1$I IS NULL OR %1$I = ANY ((SELECT app.visible_owner_ids())::uuid[])%2$s',
-    owner_col, coalesce(' OR ' || parent_clause, ''));
+    '(SELECT app.sees_all()) OR %1$I = ANY ((SELECT app.visible_owner_ids())::uuid[]) OR (%2$s)',
+    owner_col, parent_clause);
   writable text := format(
-    '(SELECT app.is_admin()) OR ((SELECT app.can_write()) AND (%1$I IS NULL OR %1$I = ANY ((SELECT app.visible_owner_ids())::uuid[])%2$s))',
-    owner_col, coalesce(' OR ' || parent_clause, ''));
+    '(SELECT app.is_admin()) OR ((SELECT app.can_write()) AND (%1$I = ANY ((SELECT app.visible_owner_ids())::uuid[]) OR (%2$s)))',
+    owner_col, parent_clause);
 BEGIN
   EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
   EXECUTE format('CREATE POLICY read ON %s FOR SELECT TO clara_app USING (%s)', tbl, visible);
@@ -105,11 +107,14 @@ $$;
 
 -- The parent subqueries run as clara_app, so the parent's own policy decides: an agent sees a
 -- call because they see its lead, and nothing more.
-SELECT app.apply_owned_policies('leads', 'agent_id', NULL);
+-- Unassigned and AI-owned leads are the shared pool; unowned clients and contacts are a shared
+-- directory. Elsewhere an owner of NULL grants nothing: a call or meeting is visible through its lead.
+SELECT app.apply_owned_policies('leads', 'agent_id',
+  'agent_id IS NULL OR agent_id = ANY ((SELECT app.pool_owner_ids())::uuid[])');
 SELECT app.apply_owned_policies('clients', 'agent_id',
-  'EXISTS (SELECT 1 FROM leads l WHERE l.client_id = clients.id)');
+  'agent_id IS NULL OR EXISTS (SELECT 1 FROM leads l WHERE l.client_id = clients.id)');
 SELECT app.apply_owned_policies('contacts', 'agent_id',
-  'EXISTS (SELECT 1 FROM clients c WHERE c.id = contacts.client_id)');
+  'agent_id IS NULL OR EXISTS (SELECT 1 FROM clients c WHERE c.id = contacts.client_id)');
 SELECT app.apply_owned_policies('opportunities', 'agent_id',
   'EXISTS (SELECT 1 FROM leads l WHERE l.id = opportunities.lead_id)');
 SELECT app.apply_owned_policies('follow_ups', 'agent_id',
