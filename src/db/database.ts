@@ -45,6 +45,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     url = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20, application_name: 'clara' });
+  // An idle connection dropped by the server (restart, failover) must not crash the process;
+  // the pool replaces it on the next checkout.
+  pool.on('error', (error) => log(`idle database connection lost: ${error.message}`));
   try {
     if (options.migrate !== false) {
       const client = await pool.connect();

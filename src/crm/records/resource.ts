@@ -14,6 +14,8 @@ export type FilterKind = 'uuid' | 'text' | 'boolean' | readonly [string, ...stri
 export interface Resource {
   /** URL segment and table name, snake_case plural: "follow_ups". */
   name: string;
+  /** Record ids are UUIDs unless this says otherwise (scoring rules have readable ids). */
+  idSchema?: z.ZodType<string>;
   /** Human name for messages and OpenAPI component ids: "Follow-up". */
   label: string;
   /** The record as the API returns it; its keys are the columns read (never tsvector or bytes). */

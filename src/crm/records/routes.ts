@@ -101,6 +101,7 @@ const ALL_ROUTES: RecordRoute[] = ['list', 'get', 'create', 'update', 'delete', 
 export function registerRecordRoutes(app: App, context: AppContext, resource: Resource, only: RecordRoute[] = ALL_ROUTES): void {
   const { db } = context.database;
   const routes = new Set(only);
+  const idParams = z.object({ id: resource.idSchema ?? z.uuid() }).strict();
   const base = `/api/v1/${resource.name}`;
   const tags = [resource.name];
 

@@ -252,7 +252,8 @@ BEGIN
     kind := entity || '_created';
   ELSE
     changed := app.changed_columns(old_row, new_row);
-    IF cardinality(changed) = 0 THEN
+    -- A record moved to another lead (a merge) says nothing new; the merge logs itself.
+    IF cardinality(changed) = 0 OR (entity <> 'lead' AND changed = ARRAY['lead_id']) THEN
       RETURN NULL;
     END IF;
     IF old_row ->> 'deleted_at' IS NULL AND new_row ->> 'deleted_at' IS NOT NULL THEN
