@@ -50,6 +50,17 @@ export interface AdminAudit {
   table_name: string;
 }
 
+export interface AgentSettings {
+  agent_name: Generated<string>;
+  company_name: Generated<string>;
+  demo_minutes: Generated<number>;
+  faq: Generated<Json>;
+  greeting: string | null;
+  id: Generated<boolean>;
+  stage_mapping: Generated<Json>;
+  updated_at: Generated<string>;
+}
+
 export interface ApiKeys {
   created_at: Generated<string>;
   created_by: string | null;
@@ -126,15 +137,18 @@ export interface Contacts {
 }
 
 export interface Conversations {
+  call_id: string | null;
   channel: string;
   created_at: Generated<string>;
   deleted_at: string | null;
+  ended_at: string | null;
   external_session_id: string | null;
   id: Generated<string>;
   language: string | null;
   lead_id: string | null;
   messages: Generated<Json>;
   sentiment: Numeric | null;
+  state: Generated<Json>;
   status: Generated<string>;
   updated_at: Generated<string>;
   user_id: string | null;
@@ -228,6 +242,18 @@ export interface Leads {
   utm_source: string | null;
   utm_term: string | null;
   win_probability: Generated<number>;
+}
+
+export interface LeadScoringCriteria {
+  category: string;
+  condition: Json;
+  created_at: Generated<string>;
+  description: string | null;
+  id: string;
+  is_active: Generated<boolean>;
+  name: string;
+  points: number;
+  updated_at: Generated<string>;
 }
 
 export interface LoginAttempts {
@@ -399,6 +425,7 @@ export interface Users {
 export interface DB {
   activities: Activities;
   admin_audit: AdminAudit;
+  agent_settings: AgentSettings;
   api_keys: ApiKeys;
   calls: Calls;
   clients: Clients;
@@ -406,6 +433,7 @@ export interface DB {
   conversations: Conversations;
   follow_ups: FollowUps;
   imports: Imports;
+  lead_scoring_criteria: LeadScoringCriteria;
   leads: Leads;
   login_attempts: LoginAttempts;
   meetings: Meetings;
