@@ -7,6 +7,7 @@ import { migrateCommand } from './migrate.js';
 import { userCreateCommand } from './user.js';
 import { apiKeyCreateCommand } from './apikey.js';
 import { doctorCommand } from './doctor.js';
+import { exportCommand, importCommand } from './import-export.js';
 
 const program = new Command()
   .name('clara')
@@ -48,6 +49,29 @@ apikey
 program.command('doctor').description('Check the database, migrations and configuration').action(async () => {
   process.exitCode = await doctorCommand(loadConfig());
 });
+
+program
+  .command('import')
+  .description('Import leads, clients or contacts from a CSV file, with a progress bar; exit code 1 if any row failed')
+  .argument('<entity>', 'leads | clients | contacts')
+  .argument('<file>', 'the CSV file')
+  .option('--map <mapping>', 'columns to fields: "CSV Header=field,Other=field" (an empty field ignores the column)')
+  .option('--dedupe <mode>', 'a row matching an existing record: update | skip | create', 'update')
+  .option('--as <email>', 'the user to import as (default: the first active admin)')
+  .action(async (entity: string, file: string, options) => {
+    process.exitCode = await importCommand(loadConfig(), entity, file, options);
+  });
+
+program
+  .command('export')
+  .description('Export leads, clients or contacts as CSV, with the filters of the list API')
+  .argument('<entity>', 'leads | clients | contacts')
+  .option('--out <file>', 'write to this file (default: standard output)')
+  .option('--filter <filters>', 'list filters: "status_bucket=P1,P2,agent_id=null" (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+  .option('--as <email>', 'the user to export as (default: the first active admin)')
+  .action(async (entity: string, options) => {
+    await exportCommand(loadConfig(), entity, options);
+  });
 
 program.parseAsync().catch((error: unknown) => {
   const message =

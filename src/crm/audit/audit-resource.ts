@@ -26,5 +26,6 @@ export const auditResource: Resource = {
   defaultSort: '-id',
   dateFilters: ['created_at'],
   softDelete: false,
+  readRoles: ['admin'],
   writeRoles: [],
 };

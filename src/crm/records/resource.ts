@@ -37,6 +37,8 @@ export interface Resource {
   ownerColumn?: string;
   /** Also stamp created_by with the caller on create. */
   stampsCreator?: boolean;
+  /** Roles that may read at all (default every role); row-level security still decides which rows. */
+  readRoles?: Role[];
   /** Roles that may write at all (default admin, manager, agent); row-level security still decides which rows. */
   writeRoles?: Role[];
   /** Normalises or derives values before they are written (phone to E.164, ...). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { withActor } from '../../db/with-actor.js';
 import type { App, AppContext } from '../../server/context.js';
 import { BadRequestError } from '../../server/errors.js';
-import { requireActor } from '../../server/require-actor.js';
+import { requireActor, requireRole } from '../../server/require-actor.js';
 import { listEnvelope, type Resource } from './resource.js';
 import {
   createRecord,
@@ -100,6 +100,8 @@ const ALL_ROUTES: RecordRoute[] = ['list', 'get', 'create', 'update', 'delete', 
 /** list, get, create, update, soft delete and restore for one resource; thin: parse, call, map. */
 export function registerRecordRoutes(app: App, context: AppContext, resource: Resource, only: RecordRoute[] = ALL_ROUTES): void {
   const { db } = context.database;
+  const reader = (request: Parameters<typeof requireActor>[0]) =>
+    resource.readRoles ? requireRole(request, ...resource.readRoles) : requireActor(request);
   const routes = new Set(only);
   const idParams = z.object({ id: resource.idSchema ?? z.uuid() }).strict();
   const base = `/api/v1/${resource.name}`;
@@ -113,7 +115,7 @@ export function registerRecordRoutes(app: App, context: AppContext, resource: Re
       response: { 200: listEnvelope(resource.entity) },
     },
     handler: async (request) => {
-      const actor = requireActor(request);
+      const actor = reader(request);
       const query = toListQuery(resource, request.query as Record<string, unknown>);
       return withActor(db, actor, (tx) => listRecords(tx, resource, query));
     },
@@ -122,7 +124,7 @@ export function registerRecordRoutes(app: App, context: AppContext, resource: Re
   if (routes.has('get')) app.get(`${base}/:id`, {
     schema: { tags, summary: `Get a ${resource.label.toLowerCase()}`, params: idParams, response: { 200: resource.entity } },
     handler: async (request) => {
-      const actor = requireActor(request);
+      const actor = reader(request);
       return withActor(db, actor, (tx) => getRecord(tx, resource, request.params.id));
     },
   });
