@@ -1,0 +1,40 @@
+import type { Db } from '../../db/database.js';
+import type { DateRange } from './date-range.js';
+import { selectCallFigures, selectEmailFigures, selectLeadFigures, type CallFigures, type EmailFigures, type LeadFigures } from './queries.js';
+import { ratio, type SummaryBody } from './schemas.js';
+
+/** The dashboard's cards, from the three figures queries (also used by the dashboard in one go). */
+export function summaryOf(leads: LeadFigures, calls: CallFigures, email: EmailFigures): SummaryBody {
+  return {
+    leads: {
+      new: leads.leads,
+      qualified: leads.qualified,
+      p1: leads.p1,
+      won: leads.won,
+      conversion_rate: ratio(leads.won, leads.leads),
+    },
+    calls: {
+      total: calls.calls,
+      average_duration_seconds: calls.average_duration_seconds,
+      scored: calls.scored,
+      positive_sentiment_share: ratio(calls.positive, calls.scored),
+    },
+    email: {
+      emailed_leads: email.emailed,
+      opened: email.opened,
+      clicked: email.clicked,
+      bounced: email.bounced,
+      open_rate: ratio(email.opened, email.emailed),
+      click_rate: ratio(email.clicked, email.emailed),
+      bounce_rate: ratio(email.bounced, email.emailed),
+    },
+  };
+}
+
+/** Cards: new, qualified and P1 leads, conversion, calls, call duration, sentiment, email rates. */
+export async function getAnalyticsSummary(tx: Db, range: DateRange): Promise<SummaryBody & { range: DateRange }> {
+  const leads = await selectLeadFigures(tx, range);
+  const calls = await selectCallFigures(tx, range);
+  const email = await selectEmailFigures(tx, range);
+  return { range, ...summaryOf(leads, calls, email) };
+}
