@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { llmConfigFromEnv, type LlmConfig } from '../agent/llm/config.js';
 
 /** Everything Clara reads from the environment, validated once at start-up. */
 const envSchema = z.object({
@@ -31,6 +32,8 @@ export type Config = {
   defaultCountry: string;
   poolSize: number;
   cookieSecure: boolean;
+  /** The optional language model (CLARA_LLM_*); undefined: the rules alone. */
+  llm: LlmConfig | undefined;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -57,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: e.CLARA_DB_POOL_SIZE,
     // Secure cookies only travel over HTTPS; default to secure when the public URL is HTTPS.
     cookieSecure: e.CLARA_COOKIE_SECURE ? e.CLARA_COOKIE_SECURE === 'true' : publicUrl.startsWith('https:'),
+    llm: llmConfigFromEnv(env),
   };
 }

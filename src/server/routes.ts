@@ -18,6 +18,7 @@ import { notificationRoutes } from '../crm/notifications/routes.js';
 import { opportunityRoutes } from '../crm/opportunities/routes.js';
 import { pipelineRoutes } from '../crm/pipeline/routes.js';
 import { todoRoutes } from '../crm/todos/routes.js';
+import { agentRoutes } from '../agent/routes.js';
 import { agentSettingsRoutes } from '../agent/settings-routes.js';
 import { systemRoutes } from '../system/routes.js';
 import type { App, AppContext } from './context.js';
@@ -43,6 +44,7 @@ export async function registerRoutes(app: App, context: AppContext): Promise<voi
   conversationRoutes(app, context);
   notificationRoutes(app, context);
   agentSettingsRoutes(app, context);
+  agentRoutes(app, context);
   registerRecordRoutes(app, context, auditResource, ['list']);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }
