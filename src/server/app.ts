@@ -19,6 +19,7 @@ import { sendProblem } from './problem.js';
 import type { App, AppContext } from './context.js';
 import { registerRoutes } from './routes.js';
 import { version } from './version.js';
+import { webApp } from './web-app.js';
 
 export interface BuildAppOptions {
   /** A pino logger; none in tests. */
@@ -38,8 +39,12 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  // The React app owns every other GET path (client-side routes); the API answers problem documents.
+  const web = webApp();
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, new NotFoundError(`Route ${request.method} ${request.url.split('?')[0]}`)),
+    web.handles(request)
+      ? web.sendIndex(reply)
+      : sendProblem(request, reply, new NotFoundError(`Route ${request.method} ${request.url.split('?')[0]}`)),
   );
 
   await app.register(fastifyHelmet, {
@@ -100,5 +105,6 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   });
 
   await registerRoutes(app, context);
+  await web.register(app);
   return app;
 }

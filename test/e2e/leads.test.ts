@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { realErrors, screenshot, startE2E, type E2E } from './browser.js';
+
+describe('leads in the browser', () => {
+  let e2e: E2E;
+  before(async () => {
+    e2e = await startE2E();
+  });
+  after(async () => {
+    await e2e?.close();
+  });
+
+  test('a wrong password is refused with a message; the right one opens the app', async () => {
+    const page = await e2e.page({ signIn: false });
+    await page.goto('/leads');
+    await page.waitForURL(/\/login\?next=%2Fleads/);
+    await screenshot(page, 'login');
+    await page.getByLabel(/^Email/).fill('admin@test.local');
+    await page.getByLabel(/^Password/).fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Could not sign in' }).waitFor();
+    await page.getByLabel(/^Password/).fill('admin-password-123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/leads$/);
+    await page.getByRole('heading', { name: 'Leads' }).waitFor();
+  });
+
+  test('create, edit, search and delete a lead', async () => {
+    const page = await e2e.page();
+    await page.goto('/leads');
+    await page.getByRole('button', { name: 'New lead' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New lead' });
+    await dialog.getByLabel('Contact name').fill('Ada Lovelace');
+    await dialog.getByLabel('Company').fill('Analytical Engines');
+    await dialog.getByLabel(/^Email/).fill('ada@engines.example');
+    await dialog.getByLabel('Lead source').fill('referral');
+    await dialog.getByRole('button', { name: 'Create lead' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row').filter({ hasText: 'Ada Lovelace' });
+    await row.waitFor();
+
+    await row.getByRole('button', { name: 'Actions for Ada Lovelace' }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit lead' });
+    await edit.getByLabel('Company').fill('Difference Engines Ltd');
+    await edit.getByRole('button', { name: 'Save lead' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await page.getByRole('row').filter({ hasText: 'Difference Engines Ltd' }).waitFor();
+
+    // A second lead, through the API, so that the search has something to leave out.
+    const other = await e2e.clara.app.inject({
+      method: 'POST',
+      url: '/api/v1/leads',
+      headers: e2e.clara.admin.headers,
+      payload: { contact_person: 'Grace Hopper', company_name: 'Navy', lead_source: 'website' },
+    });
+    assert.equal(other.statusCode, 201);
+    await page.getByRole('row').filter({ hasText: 'Grace Hopper' }).waitFor();
+    await screenshot(page, 'leads');
+
+    await page.getByLabel('Search').fill('differ');
+    await page.waitForURL(/q=differ/);
+    await page.getByRole('row').filter({ hasText: 'Grace Hopper' }).waitFor({ state: 'detached' });
+    assert.equal(await page.getByRole('row').filter({ hasText: 'Ada Lovelace' }).count(), 1);
+
+    await page.getByRole('row').filter({ hasText: 'Ada Lovelace' }).getByRole('button', { name: 'Actions for Ada Lovelace' }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete lead?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No leads match.').waitFor();
+
+    const list = await e2e.clara.app.inject({ url: '/api/v1/leads?q=lovelace', headers: e2e.clara.admin.headers });
+    assert.equal(list.json().data.length, 0, 'the lead is in the trash');
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+});

@@ -1,0 +1,93 @@
+import { AppShell, Badge, Burger, Group, Menu, NavLink, ScrollArea, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
+import { api } from '../api/client';
+import { ME_KEY, useAbilities } from '../lib/auth';
+import { useLiveUpdates } from '../lib/live';
+import { NotificationBell } from './NotificationBell';
+
+const NAV = [
+  { to: '/', label: 'Dashboard', end: true },
+  { to: '/leads', label: 'Leads' },
+  { to: '/pipeline', label: 'Pipeline' },
+  { to: '/calendar', label: 'Calendar' },
+  { to: '/tasks', label: 'Tasks & follow-ups' },
+  { to: '/clara', label: 'Talk to Clara' },
+  { to: '/notifications', label: 'Notifications' },
+  { to: '/settings', label: 'Settings' },
+];
+
+export function AppLayout() {
+  const { user, canEdit } = useAbilities();
+  const [opened, { toggle, close }] = useDisclosure();
+  const { connected } = useLiveUpdates();
+  const location = useLocation();
+  const queryClient = useQueryClient();
+  const logout = useMutation({
+    mutationFn: () => api.POST('/api/v1/auth/logout'),
+    onSettled: () => {
+      queryClient.clear();
+      queryClient.setQueryData(ME_KEY, null);
+    },
+  });
+
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Text fw={700} size="lg" c="indigo.7">
+              Clara
+            </Text>
+            <Tooltip label={connected ? 'Live updates on' : 'Reconnecting to live updates'}>
+              <Badge variant="dot" color={connected ? 'teal' : 'gray'} aria-live="polite">
+                {connected ? 'Live' : 'Offline'}
+              </Badge>
+            </Tooltip>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <NotificationBell />
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <UnstyledButton aria-label={`Account menu for ${user.full_name}`}>
+                  <Group gap={6} wrap="nowrap">
+                    <Text size="sm" fw={500} visibleFrom="xs">
+                      {user.full_name}
+                    </Text>
+                    <Badge size="sm" variant="light" color={canEdit ? 'indigo' : 'gray'}>
+                      {user.role}
+                    </Badge>
+                  </Group>
+                </UnstyledButton>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{user.email}</Menu.Label>
+                <Menu.Item onClick={() => logout.mutate()}>Sign out</Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main navigation">
+        <ScrollArea>
+          {NAV.map((item) => (
+            <NavLink
+              key={item.to}
+              component={RouterLink}
+              to={item.to}
+              end={item.end}
+              label={item.label}
+              active={item.end ? location.pathname === item.to : location.pathname.startsWith(item.to)}
+              onClick={close}
+            />
+          ))}
+        </ScrollArea>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,1 @@
+export default function CalendarPage() { return <h1>Calendar</h1>; }

@@ -1,0 +1,1 @@
+export default function ChatPage() { return <h1>Chat</h1>; }

@@ -1,0 +1,1 @@
+export default function LeadDetailPage() { return <h1>LeadDetail</h1>; }

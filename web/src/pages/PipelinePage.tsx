@@ -1,0 +1,1 @@
+export default function PipelinePage() { return <h1>Pipeline</h1>; }

@@ -1,0 +1,1 @@
+export default function SettingsPage() { return <h1>Settings</h1>; }

@@ -1,0 +1,1 @@
+export default function TasksPage() { return <h1>Tasks</h1>; }
