@@ -3,13 +3,13 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
 import { migrate } from './migrate.js';
+import { toIsoInstant } from './timestamps.js';
 
 // Amounts are numeric(14,2): well inside a double's exact range, and the API speaks JSON numbers.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number.parseFloat(value));
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 // Timestamps travel as ISO 8601 strings, the form the API returns: PostgreSQL prints
 // "2026-11-23 08:30:00.123456+00", which becomes "2026-11-23T08:30:00.123Z".
-const toIsoInstant = (value: string) => new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString();
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, toIsoInstant);
 // A calendar date has no time zone; turning it into a Date would shift it by the server's offset.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);

@@ -160,6 +160,7 @@ export function leadResource(settings: { defaultCountry: string }): Resource {
     defaultSort: '-created_at',
     dateFilters: ['created_at', 'updated_at', 'last_touch_date', 'follow_up_due_date', 'expected_close_date'],
     searchable: true,
+    searchFunction: 'app.search_lead_ids',
     softDelete: true,
     ownerColumn: 'agent_id',
     stampsCreator: true,

@@ -29,13 +29,21 @@ interface Cursor {
 const columnsOf = (resource: Resource) => Object.keys(resource.entity.shape);
 const selection = (resource: Resource) => sql.join(columnsOf(resource).map((column) => sql.ref(column)));
 
-function parseSort(resource: Resource, sort: string | undefined): { column: string; descending: boolean } {
+interface Sort {
+  column: string;
+  descending: boolean;
+  /** The column may hold NULL (as the API schema says), which then sorts last either way. */
+  nullable: boolean;
+}
+
+function parseSort(resource: Resource, sort: string | undefined): Sort {
   const value = sort ?? resource.defaultSort;
   const column = value.replace(/^-/, '');
   if (!resource.sortable.includes(column)) {
     throw new BadRequestError(`Cannot sort by "${column}"; use one of: ${resource.sortable.join(', ')}`);
   }
-  return { column, descending: value.startsWith('-') };
+  const nullable = resource.entity.shape[column]?.safeParse(null).success ?? true;
+  return { column, descending: value.startsWith('-'), nullable };
 }
 
 function decodeCursor(cursor: string): Cursor {
@@ -52,12 +60,16 @@ const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toS
 
 /**
  * Keyset pagination that stays correct with NULLs: rows sort by (column NULLS LAST, id), and the
- * next page starts strictly after the last row's (value, id) in that order.
+ * next page starts strictly after the last row's (value, id) in that order. A column that is
+ * never NULL gets a plain row comparison, which an index on (column, id) answers directly.
  */
-function afterCursor(column: string, descending: boolean, cursor: Cursor): RawBuilder<unknown> {
+function afterCursor({ column, descending, nullable }: Sort, cursor: Cursor): RawBuilder<unknown> {
   const col = sql.ref(column);
   const id = sql.ref('id');
   const cmp = sql.raw(descending ? '<' : '>');
+  if (!nullable && cursor.v !== null) {
+    return sql`(${col}, ${id}) ${cmp} (${cursor.v}, ${cursor.id})`;
+  }
   if (cursor.v === null) {
     return sql`(${col} IS NULL AND ${id} ${cmp} ${cursor.id})`;
   }
@@ -68,11 +80,11 @@ function afterCursor(column: string, descending: boolean, cursor: Cursor): RawBu
  * Full-text search as people type it: every word must match the start of an indexed word.
  * A query that looks like a phone number is matched on its digits instead.
  */
-export function searchCondition(q: string): RawBuilder<unknown> | undefined {
+export function searchQuery(q: string): RawBuilder<unknown> | undefined {
   const digits = q.replace(/\D/g, '');
   if (/^[\d\s()+.-]+$/.test(q) && digits.length >= 7) {
     const variants = [...new Set([digits, digits.slice(-10), digits.slice(-7)])];
-    return sql`search @@ (${sql.join(
+    return sql`(${sql.join(
       variants.map((variant) => sql`to_tsquery('simple', ${variant} || ':*')`),
       sql` || `,
     )})`;
@@ -83,13 +95,33 @@ export function searchCondition(q: string): RawBuilder<unknown> | undefined {
     .filter((word) => /[\p{L}\p{N}]/u.test(word))
     .slice(0, 12);
   if (words.length === 0) return undefined;
-  return sql`search @@ (${sql.join(
+  return sql`(${sql.join(
     words.map((word) => sql`to_tsquery('simple', quote_literal(${word}) || ':*')`),
     sql` && `,
   )})`;
 }
 
-function conditions(resource: Resource, query: ListQuery): RawBuilder<unknown>[] {
+/**
+ * Above this many matches a search is run the plain way; below, the matching ids come from the
+ * resource's search function (see migration 007): a rare word is found through the GIN index,
+ * a common one by reading rows in the requested order until a page is full.
+ */
+export const SEARCH_CANDIDATES = 1000;
+
+async function searchCondition(tx: Db, resource: Resource, q: string): Promise<RawBuilder<unknown> | undefined> {
+  const tsquery = searchQuery(q);
+  if (!tsquery) return undefined;
+  if (resource.searchFunction) {
+    const { rows } = await sql<{ id: string }>`
+      SELECT ${sql.raw(resource.searchFunction)}(${tsquery}, ${SEARCH_CANDIDATES + 1}) AS id`.execute(tx);
+    if (rows.length <= SEARCH_CANDIDATES) {
+      return sql`id = ANY (${rows.map((row) => row.id)}::uuid[])`;
+    }
+  }
+  return sql`search @@ ${tsquery}`;
+}
+
+async function conditions(tx: Db, resource: Resource, query: ListQuery): Promise<RawBuilder<unknown>[]> {
   const where: RawBuilder<unknown>[] = [];
   if (resource.softDelete) {
     const deleted = query.deleted ?? 'exclude';
@@ -102,7 +134,11 @@ function conditions(resource: Resource, query: ListQuery): RawBuilder<unknown>[]
     const present = values.filter((value) => value !== 'null');
     const parts: RawBuilder<unknown>[] = [];
     if (present.length < values.length) parts.push(sql`${sql.ref(column)} IS NULL`);
-    if (present.length > 0) {
+    if (present.length === 1) {
+      // `=` rather than `= ANY`: PostgreSQL 15 reads an index in order only for plain equality.
+      const cast = sql.raw(kind === 'uuid' ? 'uuid' : kind === 'boolean' ? 'boolean' : 'text');
+      parts.push(sql`${sql.ref(column)} = ${present[0]}::${cast}`);
+    } else if (present.length > 1) {
       const cast = sql.raw(kind === 'uuid' ? 'uuid[]' : kind === 'boolean' ? 'boolean[]' : 'text[]');
       parts.push(sql`${sql.ref(column)} = ANY (${present}::${cast})`);
     }
@@ -114,21 +150,25 @@ function conditions(resource: Resource, query: ListQuery): RawBuilder<unknown>[]
     if (to) where.push(sql`${sql.ref(column)} < ${to}`);
   }
   if (query.q && resource.searchable) {
-    const search = searchCondition(query.q);
+    const search = await searchCondition(tx, resource, query.q);
     if (search) where.push(search);
   }
   return where;
 }
 
 export async function listRecords(tx: Db, resource: Resource, query: ListQuery): Promise<Page> {
-  const { column, descending } = parseSort(resource, query.sort);
-  const where = conditions(resource, query);
-  if (query.cursor) where.push(afterCursor(column, descending, decodeCursor(query.cursor)));
+  const sort = parseSort(resource, query.sort);
+  const { column, descending } = sort;
+  const where = await conditions(tx, resource, query);
+  if (query.cursor) where.push(afterCursor(sort, decodeCursor(query.cursor)));
   const direction = sql.raw(descending ? 'DESC' : 'ASC');
+  // NULLS LAST only where NULLs exist (ASC puts them last anyway): on a NOT NULL column the
+  // order then matches its (column, id) index, which PostgreSQL reads backwards and stops early.
+  const nulls = sql.raw(sort.nullable && descending ? ' NULLS LAST' : '');
   const { rows } = await sql<Row>`
     SELECT ${selection(resource)} FROM ${sql.table(resource.name)}
     ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
-    ORDER BY ${sql.ref(column)} ${direction} NULLS LAST, id ${direction}
+    ORDER BY ${sql.ref(column)} ${direction}${nulls}, id ${direction}
     LIMIT ${query.limit + 1}`.execute(tx);
   const hasMore = rows.length > query.limit;
   const data = hasMore ? rows.slice(0, query.limit) : rows;

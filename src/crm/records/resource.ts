@@ -31,6 +31,11 @@ export interface Resource {
   dateFilters: string[];
   /** Has a generated `search` tsvector column, queried by `q`. */
   searchable?: boolean;
+  /**
+   * SQL function (tsquery, max_rows) -> SETOF uuid that finds matching ids through the GIN
+   * index, which row-level security keeps a request's own query from using (migration 007).
+   */
+  searchFunction?: string;
   /** Soft delete through deleted_at (every CRM table) or a real DELETE (settings tables). */
   softDelete: boolean;
   /** Column that names the record's owner, set to the caller on create when not given. */

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { SEARCH_CANDIDATES } from '../../src/crm/records/queries.js';
+import { crmApi, type CrmApi } from '../support/crm-api.js';
+import { createTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+
+/**
+ * Lead search takes one of two paths (src/crm/records/queries.ts, migration 007): the matching
+ * ids from app.search_lead_ids when there are at most SEARCH_CANDIDATES of them, a plain
+ * search otherwise. Both must give the same answer and hide the same leads.
+ */
+describe('lead search at volume', () => {
+  let t: TestApp;
+  let api: CrmApi;
+  let alice: TestUser;
+  let bob: TestUser;
+  const MANY = SEARCH_CANDIDATES + 100;
+
+  before(async () => {
+    t = await createTestApp();
+    api = crmApi(t);
+    alice = await t.user('agent');
+    bob = await t.user('agent');
+    // As the owner, in one statement: MANY "Common" leads for alice, 40 for bob, a few rare ones.
+    await sql`
+      INSERT INTO leads (contact_person, company_name, agent_id, created_at)
+      SELECT 'Common Person ' || g, 'Widget Co', ${alice.id}::uuid, now() - g * interval '1 minute'
+        FROM generate_series(1, ${MANY}::int) g
+      UNION ALL
+      SELECT 'Common Secret ' || g, 'Widget Co', ${bob.id}::uuid, now() - g * interval '61 seconds'
+        FROM generate_series(1, 40) g
+      UNION ALL
+      SELECT 'Zanzibar ' || g, NULL, CASE WHEN g <= 3 THEN ${alice.id}::uuid ELSE ${bob.id}::uuid END, now() - g * interval '1 hour'
+        FROM generate_series(1, 5) g`.execute(t.database.db);
+    await sql`ANALYZE leads`.execute(t.database.db);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  /** What the search must return for `user_id`, newest first, computed as the owner. */
+  async function expected(pattern: string, ownerIds: string[]): Promise<string[]> {
+    const { rows } = await sql<{ id: string }>`
+      SELECT id FROM leads
+       WHERE deleted_at IS NULL AND contact_person LIKE ${pattern} AND agent_id = ANY (${ownerIds}::uuid[])
+       ORDER BY created_at DESC, id DESC`.execute(t.database.db);
+    return rows.map((row) => row.id);
+  }
+
+  test('a rare word is found through the candidate ids, and only among the leads the caller sees', async () => {
+    const ids = await api.pageThrough(alice, '/api/v1/leads?q=zanzibar', 2);
+    assert.deepEqual(ids, await expected('Zanzibar%', [alice.id]));
+    const all = await api.pageThrough(t.admin, '/api/v1/leads?q=zanzibar', 2);
+    assert.equal(all.length, 5);
+  });
+
+  test('a word matching more leads than the candidate limit pages through every match, without the hidden ones', async () => {
+    const mine = await api.pageThrough(alice, '/api/v1/leads?q=common', 400);
+    assert.deepEqual(mine, await expected('Common%', [alice.id]));
+    assert.equal(mine.length, MANY);
+
+    const everyone = await api.pageThrough(t.admin, '/api/v1/leads?q=common', 400);
+    assert.deepEqual(everyone, await expected('Common%', [alice.id, bob.id]));
+
+    // Bob sees fewer matches than the limit: his answer comes from the candidate ids.
+    const his = await api.pageThrough(bob, '/api/v1/leads?q=common', 15);
+    assert.deepEqual(his, await expected('Common%', [bob.id]));
+  });
+
+  test('search combines with filters, sorts and the trash on both paths', async () => {
+    const [first] = await expected('Common Person%', [alice.id]);
+    assert.ok(first);
+    await api.delete(alice, `/api/v1/leads/${first}`);
+    const trashed = await api.list(alice, '/api/v1/leads?q=common&deleted=only');
+    assert.deepEqual(trashed.map((lead) => lead.id), [first]);
+    const live = await api.pageThrough(alice, '/api/v1/leads?q=common%20person&sort=contact_person', 500);
+    assert.equal(live.length, MANY - 1);
+    assert.equal(live.includes(first), false);
+    const byOwner = await api.list(t.admin, `/api/v1/leads?q=common&agent_id=${bob.id}&limit=100`);
+    assert.equal(byOwner.length, 40);
+    assert.ok(byOwner.every((lead) => lead.agent_id === bob.id));
+  });
+});
