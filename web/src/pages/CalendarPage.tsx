@@ -1,1 +1,122 @@
-export default function CalendarPage() { return <h1>Calendar</h1>; }
+import type { DatesSetArg, EventClickArg, EventDropArg, EventInput } from '@fullcalendar/core';
+import dayGridPlugin from '@fullcalendar/daygrid';
+import interactionPlugin, { type EventResizeDoneArg } from '@fullcalendar/interaction';
+import FullCalendar from '@fullcalendar/react';
+import timeGridPlugin from '@fullcalendar/timegrid';
+import { Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { api, errorMessage, must, type Meeting } from '../api/client';
+import { useAbilities } from '../lib/auth';
+
+const STATUS_COLOR: Record<Meeting['status'], string> = {
+  Scheduled: '#4c6ef5',
+  Rescheduled: '#7950f2',
+  Completed: '#40c057',
+  Cancelled: '#adb5bd',
+  'No Show': '#fa5252',
+};
+
+export default function CalendarPage() {
+  const { canEdit } = useAbilities();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [range, setRange] = useState<{ start: string; end: string } | null>(null);
+
+  const meetings = useQuery({
+    queryKey: ['meetings', 'calendar', range],
+    enabled: range !== null,
+    queryFn: async () =>
+      must(
+        await api.GET('/api/v1/meetings', {
+          params: { query: { start_time_from: range?.start, start_time_to: range?.end, sort: 'start_time', limit: 500 } },
+        }),
+      ).data,
+  });
+
+  const reschedule = useMutation({
+    mutationFn: async ({ id, start, end }: { id: string; start: Date; end: Date; revert: () => void }) =>
+      must(
+        await api.PATCH('/api/v1/meetings/{id}', {
+          params: { path: { id } },
+          body: { start_time: start.toISOString(), end_time: end.toISOString() },
+        }),
+      ),
+    onSuccess: (meeting) => {
+      notifications.show({ color: 'teal', message: `“${meeting.title}” moved to ${new Date(meeting.start_time).toLocaleString()}` });
+      void queryClient.invalidateQueries({ queryKey: ['meetings'] });
+    },
+    onError: (error, { revert }) => {
+      revert();
+      notifications.show({ color: 'red', title: 'Could not reschedule', message: errorMessage(error) });
+    },
+  });
+
+  const events: EventInput[] = (meetings.data ?? []).map((m) => ({
+    id: m.id,
+    title: m.title,
+    start: m.start_time,
+    end: m.end_time,
+    backgroundColor: STATUS_COLOR[m.status],
+    borderColor: STATUS_COLOR[m.status],
+    extendedProps: { meeting: m },
+  }));
+
+  const onMove = (info: EventDropArg | EventResizeDoneArg) => {
+    const { start, end } = info.event;
+    if (!start || !end) return info.revert();
+    reschedule.mutate({ id: info.event.id, start, end, revert: info.revert });
+  };
+  const onClick = (info: EventClickArg) => {
+    const meeting = info.event.extendedProps.meeting as Meeting;
+    if (meeting.lead_id) void navigate(`/leads/${meeting.lead_id}`);
+  };
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1} size="h2">
+          Calendar
+        </Title>
+        <Group gap="xs" aria-label="Meeting status colours">
+          {Object.entries(STATUS_COLOR).map(([status, color]) => (
+            <Badge key={status} color={color} variant="filled" size="sm">
+              {status}
+            </Badge>
+          ))}
+        </Group>
+      </Group>
+      <Paper withBorder p="sm">
+        <FullCalendar
+          plugins={[dayGridPlugin, timeGridPlugin, interactionPlugin]}
+          initialView="timeGridWeek"
+          headerToolbar={{ left: 'prev,next today', center: 'title', right: 'timeGridWeek,dayGridMonth' }}
+          buttonText={{ week: 'Week', month: 'Month', today: 'Today' }}
+          height="auto"
+          nowIndicator
+          allDaySlot={false}
+          slotMinTime="07:00:00"
+          slotMaxTime="20:00:00"
+          editable={canEdit}
+          eventDurationEditable={canEdit}
+          events={events}
+          datesSet={(arg: DatesSetArg) => setRange({ start: arg.start.toISOString(), end: arg.end.toISOString() })}
+          eventDrop={onMove}
+          eventResize={onMove}
+          eventClick={onClick}
+          eventDidMount={(info) => {
+            info.el.setAttribute('data-meeting-id', info.event.id);
+            info.el.setAttribute('aria-label', `${info.event.title}, ${info.event.start?.toLocaleString() ?? ''}`);
+          }}
+        />
+      </Paper>
+      {canEdit && (
+        <Text size="sm" c="dimmed">
+          Drag a meeting to reschedule it, or drag its lower edge to change its length. Click it to open its lead.
+        </Text>
+      )}
+    </Stack>
+  );
+}

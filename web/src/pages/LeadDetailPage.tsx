@@ -1,1 +1,560 @@
-export default function LeadDetailPage() { return <h1>LeadDetail</h1>; }
+import {
+  Accordion,
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  Modal,
+  Progress,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Table,
+  Tabs,
+  Text,
+  Textarea,
+  TextInput,
+  Timeline,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, errorMessage, must, type Lead, type Schemas } from '../api/client';
+import { BucketBadge } from '../components/LeadBadges';
+import { LeadForm } from '../components/LeadForm';
+import { useAbilities } from '../lib/auth';
+import { currency, date, dateTime, fromNow, humanize, leadName } from '../lib/format';
+import { useStages, useUserNames } from '../lib/queries';
+
+interface BreakdownItem {
+  rule_id?: string;
+  rule?: string;
+  category?: string;
+  points?: number;
+  evidence?: string | null;
+}
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children || '—'}
+      </Text>
+    </div>
+  );
+}
+
+/** The score and, line by line, the rules that gave or took its points. */
+function ScoreCard({ lead }: { lead: Lead }) {
+  const items = lead.score_breakdown as BreakdownItem[];
+  const color = lead.lead_score >= 70 ? 'red' : lead.lead_score >= 40 ? 'orange' : 'gray';
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="xs">
+        <Title order={2} size="h4">
+          Score
+        </Title>
+        <Group gap="xs">
+          <Text fw={700} size="xl" aria-label={`Lead score ${lead.lead_score} of 100`}>
+            {lead.lead_score}
+          </Text>
+          <BucketBadge bucket={lead.status_bucket} />
+        </Group>
+      </Group>
+      <Progress value={lead.lead_score} color={color} size="lg" aria-label="Lead score" mb="sm" />
+      {items.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No scoring rule has fired yet.
+        </Text>
+      ) : (
+        <Table verticalSpacing={4} fz="sm" aria-label="Score breakdown">
+          <Table.Tbody>
+            {items.map((item, index) => (
+              <Table.Tr key={`${item.rule_id ?? item.rule}-${index}`}>
+                <Table.Td>
+                  {item.rule ?? item.rule_id}
+                  {item.evidence && (
+                    <Text size="xs" c="dimmed" fs="italic">
+                      “{item.evidence}”
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Badge variant="light" size="xs" color="gray">
+                    {item.category}
+                  </Badge>
+                </Table.Td>
+                <Table.Td ta="right" c={(item.points ?? 0) < 0 ? 'red' : 'teal'} fw={600}>
+                  {(item.points ?? 0) > 0 ? '+' : ''}
+                  {item.points}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
+function BantCard({ lead }: { lead: Lead }) {
+  const budget =
+    lead.budget_amount !== null
+      ? `${lead.budget_amount.toLocaleString()} ${lead.budget_currency ?? 'USD'}`
+      : lead.budget;
+  return (
+    <Card withBorder>
+      <Title order={2} size="h4" mb="sm">
+        BANT
+      </Title>
+      <SimpleGrid cols={2}>
+        <Field label="Budget">{budget}</Field>
+        <Field label="Authority">{humanize(lead.authority)}</Field>
+        <Field label="Need">{lead.need}</Field>
+        <Field label="Timeline">{humanize(lead.timeline)}</Field>
+      </SimpleGrid>
+      {lead.conversation_summary && (
+        <Text size="sm" mt="sm">
+          {lead.conversation_summary}
+        </Text>
+      )}
+    </Card>
+  );
+}
+
+function ActivityTimeline({ leadId }: { leadId: string }) {
+  const activities = useQuery({
+    queryKey: ['activities', { lead_id: leadId }],
+    queryFn: async () =>
+      must(await api.GET('/api/v1/activities', { params: { query: { lead_id: leadId, sort: '-created_at', limit: 100 } } })).data,
+  });
+  const calls = useQuery({
+    queryKey: ['calls', { lead_id: leadId }],
+    queryFn: async () =>
+      must(await api.GET('/api/v1/calls', { params: { query: { lead_id: leadId, limit: 50 } } })).data,
+  });
+  return (
+    <Stack>
+      {(calls.data ?? []).length > 0 && (
+        <Accordion variant="contained" aria-label="Calls">
+          {(calls.data ?? []).map((call) => (
+            <Accordion.Item key={call.id} value={call.id}>
+              <Accordion.Control>
+                <Group gap="xs">
+                  <Text size="sm" fw={500}>
+                    {humanize(call.call_type)} · {dateTime(call.call_start_time)}
+                  </Text>
+                  {call.outcome && <Badge size="xs">{humanize(call.outcome)}</Badge>}
+                  {call.sentiment_score !== null && (
+                    <Badge size="xs" color={call.sentiment_score > 0.2 ? 'teal' : call.sentiment_score < -0.2 ? 'red' : 'gray'}>
+                      sentiment {call.sentiment_score.toFixed(2)}
+                    </Badge>
+                  )}
+                </Group>
+              </Accordion.Control>
+              <Accordion.Panel>
+                {call.summary && <Text size="sm" mb="xs">{call.summary}</Text>}
+                <Text size="xs" c="dimmed" style={{ whiteSpace: 'pre-wrap' }}>
+                  {call.transcript ?? 'No transcript.'}
+                </Text>
+              </Accordion.Panel>
+            </Accordion.Item>
+          ))}
+        </Accordion>
+      )}
+      {(activities.data ?? []).length === 0 ? (
+        <Text size="sm" c="dimmed">
+          Nothing has happened on this lead yet.
+        </Text>
+      ) : (
+        <Timeline bulletSize={14} lineWidth={2} aria-label="Activity timeline">
+          {(activities.data ?? []).map((a) => (
+            <Timeline.Item key={a.id} title={a.subject ?? humanize(a.activity_type)}>
+              {a.description && (
+                <Text size="sm" c="dimmed" lineClamp={3}>
+                  {a.description}
+                </Text>
+              )}
+              <Text size="xs" c="dimmed" title={a.created_at}>
+                {humanize(a.activity_type)} · {fromNow(a.created_at)}
+              </Text>
+            </Timeline.Item>
+          ))}
+        </Timeline>
+      )}
+    </Stack>
+  );
+}
+
+function NotesPanel({ leadId, canEdit }: { leadId: string; canEdit: boolean }) {
+  const queryClient = useQueryClient();
+  const [body, setBody] = useState('');
+  const notes = useQuery({
+    queryKey: ['notes', { lead_id: leadId }],
+    queryFn: async () => must(await api.GET('/api/v1/notes', { params: { query: { lead_id: leadId, limit: 100 } } })).data,
+  });
+  const add = useMutation({
+    mutationFn: async () => must(await api.POST('/api/v1/notes', { body: { lead_id: leadId, body: body.trim() } })),
+    onSuccess: () => {
+      setBody('');
+      void queryClient.invalidateQueries({ queryKey: ['notes'] });
+      void queryClient.invalidateQueries({ queryKey: ['activities'] });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error) }),
+  });
+  return (
+    <Stack>
+      {canEdit && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (body.trim()) add.mutate();
+          }}
+        >
+          <Stack gap="xs">
+            <Textarea label="Add a note" value={body} onChange={(e) => setBody(e.currentTarget.value)} autosize minRows={2} />
+            <Group justify="flex-end">
+              <Button type="submit" size="xs" loading={add.isPending} disabled={!body.trim()}>
+                Add note
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+      {(notes.data ?? []).map((note) => (
+        <Card key={note.id} withBorder padding="sm">
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+            {note.body}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {fromNow(note.created_at)}
+          </Text>
+        </Card>
+      ))}
+      {notes.data?.length === 0 && <Text size="sm" c="dimmed">No notes.</Text>}
+    </Stack>
+  );
+}
+
+function toIso(local: string): string {
+  return new Date(local).toISOString();
+}
+
+function FollowUpsPanel({ leadId, canEdit }: { leadId: string; canEdit: boolean }) {
+  const queryClient = useQueryClient();
+  const [due, setDue] = useState('');
+  const [notes, setNotes] = useState('');
+  const followUps = useQuery({
+    queryKey: ['follow_ups', { lead_id: leadId }],
+    queryFn: async () => must(await api.GET('/api/v1/follow_ups', { params: { query: { lead_id: leadId, limit: 100 } } })).data,
+  });
+  const add = useMutation({
+    mutationFn: async () =>
+      must(await api.POST('/api/v1/follow_ups', { body: { lead_id: leadId, due_date: toIso(due), notes: notes.trim() || null } })),
+    onSuccess: () => {
+      setDue('');
+      setNotes('');
+      void queryClient.invalidateQueries({ queryKey: ['follow_ups'] });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error) }),
+  });
+  const complete = useMutation({
+    mutationFn: async (id: string) => must(await api.POST('/api/v1/follow_ups/{id}/complete', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['follow_ups'] }),
+  });
+  return (
+    <Stack>
+      {canEdit && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (due) add.mutate();
+          }}
+        >
+          <Group align="flex-end">
+            <TextInput label="Follow up on" type="datetime-local" value={due} onChange={(e) => setDue(e.currentTarget.value)} required />
+            <TextInput label="What to do" value={notes} onChange={(e) => setNotes(e.currentTarget.value)} style={{ flex: 1 }} />
+            <Button type="submit" size="sm" loading={add.isPending} disabled={!due}>
+              Add follow-up
+            </Button>
+          </Group>
+        </form>
+      )}
+      <Table fz="sm" aria-label="Follow-ups">
+        <Table.Tbody>
+          {(followUps.data ?? []).map((f) => (
+            <Table.Tr key={f.id}>
+              <Table.Td>{dateTime(f.due_date)}</Table.Td>
+              <Table.Td>
+                {f.notes ?? f.ai_recommendation ?? '—'} {f.suggested_by_ai && <Badge size="xs">suggested by Clara</Badge>}
+              </Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={f.status === 'Completed' ? 'teal' : 'blue'}>
+                  {f.status}
+                </Badge>
+              </Table.Td>
+              <Table.Td ta="right">
+                {canEdit && f.status === 'Pending' && (
+                  <Button size="compact-xs" variant="light" onClick={() => complete.mutate(f.id)}>
+                    Complete
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {followUps.data?.length === 0 && <Text size="sm" c="dimmed">No follow-ups.</Text>}
+    </Stack>
+  );
+}
+
+function MeetingsPanel({ lead, canEdit }: { lead: Lead; canEdit: boolean }) {
+  const queryClient = useQueryClient();
+  const [start, setStart] = useState('');
+  const [minutes, setMinutes] = useState('30');
+  const meetings = useQuery({
+    queryKey: ['meetings', { lead_id: lead.id }],
+    queryFn: async () =>
+      must(await api.GET('/api/v1/meetings', { params: { query: { lead_id: lead.id, sort: '-start_time', limit: 100 } } })).data,
+  });
+  const add = useMutation({
+    mutationFn: async () => {
+      const startsAt = new Date(start);
+      const endsAt = new Date(startsAt.getTime() + Number(minutes) * 60_000);
+      return must(
+        await api.POST('/api/v1/meetings', {
+          body: {
+            lead_id: lead.id,
+            agent_id: lead.agent_id,
+            title: `Demo with ${leadName(lead)}`,
+            start_time: startsAt.toISOString(),
+            end_time: endsAt.toISOString(),
+          },
+        }),
+      );
+    },
+    onSuccess: () => {
+      setStart('');
+      void queryClient.invalidateQueries({ queryKey: ['meetings'] });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error) }),
+  });
+  return (
+    <Stack>
+      {canEdit && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (start) add.mutate();
+          }}
+        >
+          <Group align="flex-end">
+            <TextInput label="Meeting starts" type="datetime-local" value={start} onChange={(e) => setStart(e.currentTarget.value)} required />
+            <Select label="Length" data={['15', '30', '45', '60']} value={minutes} onChange={(v) => setMinutes(v ?? '30')} w={100} allowDeselect={false} />
+            <Button type="submit" size="sm" loading={add.isPending} disabled={!start}>
+              Schedule meeting
+            </Button>
+          </Group>
+        </form>
+      )}
+      <Table fz="sm" aria-label="Meetings">
+        <Table.Tbody>
+          {(meetings.data ?? []).map((m) => (
+            <Table.Tr key={m.id}>
+              <Table.Td>{dateTime(m.start_time)}</Table.Td>
+              <Table.Td>
+                {m.title} {m.scheduled_by_ai && <Badge size="xs">booked by Clara</Badge>}
+              </Table.Td>
+              <Table.Td>
+                <Badge variant="light">{m.status}</Badge>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {meetings.data?.length === 0 && <Text size="sm" c="dimmed">No meetings.</Text>}
+      <Anchor component={Link} to="/calendar" size="sm">
+        Open the calendar
+      </Anchor>
+    </Stack>
+  );
+}
+
+export default function LeadDetailPage() {
+  const { id = '' } = useParams();
+  const { canEdit } = useAbilities();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const stages = useStages();
+  const userName = useUserNames();
+  const [editing, setEditing] = useState(false);
+  const [converting, setConverting] = useState(false);
+  const [createContact, setCreateContact] = useState(true);
+
+  const lead = useQuery({
+    queryKey: ['leads', id],
+    queryFn: async () => must(await api.GET('/api/v1/leads/{id}', { params: { path: { id } } })),
+  });
+  const patch = useMutation({
+    mutationFn: async (body: Schemas['LeadUpdateInput']) =>
+      must(await api.PATCH('/api/v1/leads/{id}', { params: { path: { id } }, body })),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(['leads', id], updated);
+      void queryClient.invalidateQueries({ queryKey: ['leads'] });
+      void queryClient.invalidateQueries({ queryKey: ['activities'] });
+      setEditing(false);
+    },
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error) }),
+  });
+  const convert = useMutation({
+    mutationFn: async () =>
+      must(await api.POST('/api/v1/leads/{id}/convert', { params: { path: { id } }, body: { create_contact: createContact } })),
+    onSuccess: (result) => {
+      setConverting(false);
+      notifications.show({ color: 'teal', title: 'Converted', message: `Opportunity “${result.opportunity.name}” created` });
+      void queryClient.invalidateQueries({ queryKey: ['leads'] });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: async () => must(await api.DELETE('/api/v1/leads/{id}', { params: { path: { id } } })),
+    onSuccess: () => {
+      notifications.show({ message: 'Lead moved to the trash' });
+      void queryClient.invalidateQueries({ queryKey: ['leads'] });
+      void navigate('/leads');
+    },
+  });
+
+  if (lead.isPending) return <Text c="dimmed">Loading…</Text>;
+  if (lead.isError) return <Alert color="red">{errorMessage(lead.error)}</Alert>;
+  const l = lead.data;
+
+  return (
+    <Stack>
+      <Anchor component={Link} to="/leads" size="sm">
+        ← All leads
+      </Anchor>
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Group gap="xs">
+            <Title order={1} size="h2">
+              {leadName(l)}
+            </Title>
+            <BucketBadge bucket={l.status_bucket} />
+            <Badge variant="outline">{humanize(l.qualification_status)}</Badge>
+            {l.deleted_at && <Badge color="red">In the trash</Badge>}
+          </Group>
+          <Text c="dimmed" size="sm">
+            {[l.company_name, l.email, l.phone].filter(Boolean).join(' · ') || 'No contact details'}
+          </Text>
+        </div>
+        {canEdit && (
+          <Group>
+            <Select
+              aria-label="Pipeline stage"
+              placeholder="Move to stage"
+              data={(stages.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+              value={l.pipeline_stage_id}
+              onChange={(value) => value && patch.mutate({ pipeline_stage_id: value })}
+              allowDeselect={false}
+              w={180}
+            />
+            <Button variant="default" onClick={() => setEditing(true)}>
+              Edit
+            </Button>
+            <Button variant="light" onClick={() => setConverting(true)} disabled={Boolean(l.converted_at)}>
+              {l.converted_at ? 'Converted' : 'Convert'}
+            </Button>
+            <Button variant="subtle" color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
+              Delete
+            </Button>
+          </Group>
+        )}
+      </Group>
+
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack>
+            <Card withBorder>
+              <Title order={2} size="h4" mb="sm">
+                Details
+              </Title>
+              <SimpleGrid cols={2}>
+                <Field label="Owner">{userName(l.agent_id)}</Field>
+                <Field label="Stage">{stages.data?.find((s) => s.id === l.pipeline_stage_id)?.name}</Field>
+                <Field label="Deal value">{currency(l.deal_value)}</Field>
+                <Field label="Expected close">{date(l.expected_close_date)}</Field>
+                <Field label="Source">{l.lead_source}</Field>
+                <Field label="Industry">{l.industry}</Field>
+                <Field label="City">{l.city}</Field>
+                <Field label="Last touch">{fromNow(l.last_touch_date)}</Field>
+              </SimpleGrid>
+              {l.next_step && <Field label="Next step">{l.next_step}</Field>}
+              {l.notes && (
+                <Text size="sm" mt="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                  {l.notes}
+                </Text>
+              )}
+            </Card>
+            <ScoreCard lead={l} />
+            <BantCard lead={l} />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Card withBorder>
+            <Tabs defaultValue="timeline">
+              <Tabs.List>
+                <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
+                <Tabs.Tab value="notes">Notes</Tabs.Tab>
+                <Tabs.Tab value="follow-ups">Follow-ups</Tabs.Tab>
+                <Tabs.Tab value="meetings">Meetings</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="timeline" pt="md">
+                <ActivityTimeline leadId={l.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="notes" pt="md">
+                <NotesPanel leadId={l.id} canEdit={canEdit} />
+              </Tabs.Panel>
+              <Tabs.Panel value="follow-ups" pt="md">
+                <FollowUpsPanel leadId={l.id} canEdit={canEdit} />
+              </Tabs.Panel>
+              <Tabs.Panel value="meetings" pt="md">
+                <MeetingsPanel lead={l} canEdit={canEdit} />
+              </Tabs.Panel>
+            </Tabs>
+          </Card>
+        </Grid.Col>
+      </Grid>
+
+      <Modal opened={editing} onClose={() => setEditing(false)} title="Edit lead" size="lg">
+        <LeadForm lead={l} submitting={patch.isPending} onCancel={() => setEditing(false)} onSubmit={(input) => patch.mutate(input)} />
+      </Modal>
+      <Modal opened={converting} onClose={() => setConverting(false)} title="Convert to an opportunity">
+        <Stack>
+          <Text size="sm">
+            Creates a client{createContact ? ', a contact' : ''} and an opportunity of {currency(l.deal_value ?? l.budget_amount)} from this lead.
+          </Text>
+          <Switch label="Also create a contact" checked={createContact} onChange={(e) => setCreateContact(e.currentTarget.checked)} />
+          {convert.isError && <Alert color="red">{errorMessage(convert.error)}</Alert>}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConverting(false)}>
+              Cancel
+            </Button>
+            <Button onClick={() => convert.mutate()} loading={convert.isPending}>
+              Convert
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}
