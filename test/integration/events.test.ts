@@ -86,4 +86,67 @@ describe('event stream', () => {
       adminStream.close();
     }
   });
+
+  test("an agent never hears of changes to another agent's lead or its records; the stream changes nothing", async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: alice.headers, payload: { contact_person: 'Quiet Prospect' } });
+    const leadId = created.json().id as string;
+    const aliceStream = await openStream(baseUrl, alice.headers);
+    const bobStream = await openStream(baseUrl, bob.headers);
+    try {
+      const writes = [
+        { method: 'PATCH' as const, url: `/api/v1/leads/${leadId}`, payload: { next_step: 'Send pricing' } },
+        { method: 'POST' as const, url: '/api/v1/notes', payload: { body: 'Private note', lead_id: leadId } },
+        { method: 'POST' as const, url: '/api/v1/calls', payload: { lead_id: leadId, call_type: 'manual', direction: 'outbound', transcript: 'Private call' } },
+        { method: 'POST' as const, url: '/api/v1/follow_ups', payload: { lead_id: leadId, due_date: '2027-01-05T10:00:00.000Z' } },
+        { method: 'DELETE' as const, url: `/api/v1/leads/${leadId}` },
+      ];
+      const ids = new Set([leadId]);
+      for (const write of writes) {
+        const response = await t.app.inject({ ...write, headers: alice.headers });
+        assert.ok(response.statusCode < 300, `${write.method} ${write.url}: ${response.body}`);
+        if (write.method === 'POST') ids.add(response.json().id as string);
+      }
+      for (const id of ids) await waitFor(() => aliceStream.events.some((e) => e.id === id), `alice to hear of ${id}`);
+      await waitFor(() => aliceStream.events.filter((e) => e.id === leadId && e.op === 'update').length > 0, 'alice to hear of the update');
+
+      // A pool lead, created last, is heard by Bob: everything before it has been delivered or filtered.
+      const pool = await t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: t.admin.headers, payload: { contact_person: 'Pool 2', agent_id: null } });
+      await waitFor(() => bobStream.events.some((e) => e.id === pool.json().id), 'bob to hear of the pool lead');
+      const leaked = bobStream.events.filter((e) => ids.has(e.id));
+      assert.deepEqual(leaked, [], "bob hears nothing of alice's lead, its note, call, follow-up or timeline");
+      const activities = await t.database.db.selectFrom('activities').select('id').where('lead_id', '=', leadId).execute();
+      assert.equal(bobStream.events.some((e) => activities.some((a) => a.id === e.id)), false);
+
+      // The stream is read-only: nothing but GET is routed there.
+      for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {
+        const response = await t.app.inject({ method, url: '/api/v1/events', headers: bob.headers, payload: { id: leadId, agent_id: bob.id } });
+        assert.equal(response.statusCode, 404, `${method} /api/v1/events`);
+      }
+      const lead = await t.database.db.selectFrom('leads').select(['agent_id']).where('id', '=', leadId).executeTakeFirstOrThrow();
+      assert.equal(lead.agent_id, alice.id);
+    } finally {
+      aliceStream.close();
+      bobStream.close();
+    }
+  });
+
+  test('once a lead is handed to another agent, the new owner hears of its changes and the old one no longer does', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: alice.headers, payload: { contact_person: 'Handed Over' } });
+    const leadId = created.json().id as string;
+    const aliceStream = await openStream(baseUrl, alice.headers);
+    const bobStream = await openStream(baseUrl, bob.headers);
+    try {
+      const handed = await t.app.inject({ method: 'PATCH', url: `/api/v1/leads/${leadId}`, headers: t.admin.headers, payload: { agent_id: bob.id } });
+      assert.equal(handed.statusCode, 200, handed.body);
+      await waitFor(() => bobStream.events.some((e) => e.id === leadId), 'bob to hear of his new lead');
+      const before = aliceStream.events.length;
+      const note = await t.app.inject({ method: 'POST', url: '/api/v1/notes', headers: bob.headers, payload: { body: 'Mine now', lead_id: leadId } });
+      assert.equal(note.statusCode, 201, note.body);
+      await waitFor(() => bobStream.events.some((e) => e.id === note.json().id), 'bob to hear of his note');
+      assert.equal(aliceStream.events.slice(before).some((e) => e.id === note.json().id || e.id === leadId), false);
+    } finally {
+      aliceStream.close();
+      bobStream.close();
+    }
+  });
 });
