@@ -34,6 +34,9 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false } },
     requestIdHeader: 'x-request-id',
+    // Errors the router raises before any route (a malformed URL, an id over 100 characters)
+    // would otherwise be Fastify's own JSON, not a problem document.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

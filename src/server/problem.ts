@@ -74,6 +74,9 @@ function fromPgError(error: PgError): Problem | undefined {
     case '22001':
     case '2201X':
     case '22023':
+    // Text PostgreSQL cannot store: a NUL character in a string or a \u0000 in JSON.
+    case '22021':
+    case '22P05':
       return problem(400, 'invalid_value', error.message);
     case '42501':
       // Also raised when a row breaks a row-level security policy on INSERT/UPDATE.

@@ -16,12 +16,15 @@ import {
 
 export const idParams = z.object({ id: z.uuid() }).strict();
 
+// PostgreSQL cannot hold a NUL character in text: refused here, before a CSV export has begun streaming.
+const queryText = (max: number) => z.string().max(max).regex(/^[^\u0000]*$/, 'Must not contain NUL characters');
+
 /** The list query string of a resource: paging, sort, search, and one parameter per filter. */
 export function listQuerySchema(resource: Resource) {
   const filters = Object.fromEntries(
     Object.keys(resource.filters).map((column) => [
       column,
-      z.string().max(2000).optional().describe('One value, several separated by commas, or "null" for none'),
+      queryText(2000).optional().describe('One value, several separated by commas, or "null" for none'),
     ]),
   );
   const ranges = Object.fromEntries(
@@ -38,7 +41,7 @@ export function listQuerySchema(resource: Resource) {
         .enum([...resource.sortable, ...resource.sortable.map((column) => `-${column}`)] as [string, ...string[]])
         .optional()
         .describe(`Sort column; "-" prefix for descending. Default ${resource.defaultSort}`),
-      ...(resource.searchable ? { q: z.string().trim().max(200).optional().describe('Full-text search') } : {}),
+      ...(resource.searchable ? { q: queryText(200).trim().optional().describe('Full-text search') } : {}),
       ...(resource.softDelete
         ? { deleted: z.enum(['exclude', 'include', 'only']).optional().describe('Soft-deleted records') }
         : {}),
@@ -49,6 +52,18 @@ export function listQuerySchema(resource: Resource) {
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A date PostgreSQL will accept: the shape above, a day that exists (2026-02-30 does not) and a
+ * time of day. Checked before the query, because a CSV export has already begun streaming
+ * when PostgreSQL would refuse it.
+ */
+function isValidDate(value: string): boolean {
+  if (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+}
 
 export function toListQuery(resource: Resource, raw: Record<string, unknown>): ListQuery {
   const filters: ListQuery['filters'] = {};
@@ -75,7 +90,7 @@ export function toListQuery(resource: Resource, raw: Record<string, unknown>): L
     const from = raw[`${column}_from`];
     const to = raw[`${column}_to`];
     for (const bound of [from, to]) {
-      if (typeof bound === 'string' && !ISO_DATE.test(bound)) {
+      if (typeof bound === 'string' && !isValidDate(bound)) {
         throw new BadRequestError(`Invalid date for ${column}: ${bound}`);
       }
     }
