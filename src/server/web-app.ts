@@ -9,7 +9,7 @@ import type { App } from './context.js';
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** Paths that never fall back to the app's index.html: machines expect a problem document there. */
-const SERVER_PATHS = /^\/(api|webhooks|healthz|metrics)(\/|$|\?)/;
+const SERVER_PATHS = /^\/(api|public|webhooks|healthz|metrics)(\/|$|\?)/;
 
 export interface WebApp {
   /** Adds the static file routes; call after the security headers and API routes are registered. */
@@ -35,7 +35,8 @@ export function webApp(dist: string = WEB_DIST): WebApp {
       root: dist,
       prefix: '/',
       wildcard: true,
-      index: false,
+      // GET / is the app itself; a directory without index.html would answer 403.
+      index: ['index.html'],
       decorateReply: true,
       setHeaders: (response, filePath) => {
         const immutable = filePath.includes(`${path.sep}assets${path.sep}`);

@@ -1,1 +1,536 @@
-export default function SettingsPage() { return <h1>Settings</h1>; }
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  NumberInput,
+  Paper,
+  PasswordInput,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Tabs,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { api, errorMessage, must, type AgentSettings, type PipelineStage, type Role, type ScoringRule } from '../api/client';
+import { useAbilities } from '../lib/auth';
+import { fromNow } from '../lib/format';
+import { useStages, useUsers } from '../lib/queries';
+
+const ROLES: Role[] = ['admin', 'manager', 'agent', 'viewer'];
+const onError = (error: Error) => notifications.show({ color: 'red', title: 'Not saved', message: errorMessage(error) });
+
+function UsersTab() {
+  const { isAdmin } = useAbilities();
+  const queryClient = useQueryClient();
+  const users = useUsers();
+  const [creating, setCreating] = useState(false);
+  const form = useForm({
+    initialValues: { full_name: '', email: '', role: 'agent' as Role, password: '' },
+    validate: {
+      full_name: (v) => (v.trim() ? null : 'Required'),
+      email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : 'Not an email address'),
+      password: (v) => (v.length >= 8 ? null : 'At least 8 characters'),
+    },
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
+  const create = useMutation({
+    mutationFn: async (values: typeof form.values) => must(await api.POST('/api/v1/users', { body: values })),
+    onSuccess: () => {
+      setCreating(false);
+      form.reset();
+      void refresh();
+    },
+  });
+  const update = useMutation({
+    mutationFn: async ({ id, body }: { id: string; body: { role?: Role; is_active?: boolean } }) =>
+      must(await api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body })),
+    onSuccess: refresh,
+    onError,
+  });
+  return (
+    <Stack>
+      {isAdmin && (
+        <Group justify="flex-end">
+          <Button onClick={() => setCreating(true)}>Add user</Button>
+        </Group>
+      )}
+      <Table striped aria-label="Users">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Email</Table.Th>
+            <Table.Th>Role</Table.Th>
+            <Table.Th>Active</Table.Th>
+            <Table.Th>Last sign-in</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(users.data ?? []).map((u) => (
+            <Table.Tr key={u.id}>
+              <Table.Td>
+                {u.full_name} {u.is_ai && <Badge size="xs">AI</Badge>} {u.is_service && <Badge size="xs" color="gray">API key</Badge>}
+              </Table.Td>
+              <Table.Td>{u.email}</Table.Td>
+              <Table.Td>
+                {isAdmin && !u.is_service ? (
+                  <Select
+                    aria-label={`Role of ${u.full_name}`}
+                    data={ROLES}
+                    value={u.role}
+                    onChange={(role) => role && update.mutate({ id: u.id, body: { role: role as Role } })}
+                    allowDeselect={false}
+                    w={120}
+                    size="xs"
+                  />
+                ) : (
+                  u.role
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Switch
+                  aria-label={`${u.full_name} is active`}
+                  checked={u.is_active}
+                  disabled={!isAdmin}
+                  onChange={(e) => update.mutate({ id: u.id, body: { is_active: e.currentTarget.checked } })}
+                />
+              </Table.Td>
+              <Table.Td>{fromNow(u.last_login_at) || '—'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Modal opened={creating} onClose={() => setCreating(false)} title="Add user">
+        <form onSubmit={form.onSubmit((values) => create.mutate(values))}>
+          <Stack>
+            {create.isError && <Alert color="red">{errorMessage(create.error)}</Alert>}
+            <TextInput label="Full name" data-autofocus {...form.getInputProps('full_name')} />
+            <TextInput label="Email" type="email" {...form.getInputProps('email')} />
+            <Select label="Role" data={ROLES} allowDeselect={false} {...form.getInputProps('role')} />
+            <PasswordInput label="Initial password" autoComplete="new-password" {...form.getInputProps('password')} />
+            <Button type="submit" loading={create.isPending}>
+              Create user
+            </Button>
+          </Stack>
+        </form>
+      </Modal>
+    </Stack>
+  );
+}
+
+function StageRow({ stage, isAdmin }: { stage: PipelineStage; isAdmin: boolean }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(stage.name);
+  const [probability, setProbability] = useState<number | string>(stage.win_probability);
+  const [rotten, setRotten] = useState<number | string>(stage.rotten_after_days ?? '');
+  useEffect(() => {
+    setName(stage.name);
+    setProbability(stage.win_probability);
+    setRotten(stage.rotten_after_days ?? '');
+  }, [stage]);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['pipeline_stages'] });
+  const save = useMutation({
+    mutationFn: async () =>
+      must(
+        await api.PATCH('/api/v1/pipeline_stages/{id}', {
+          params: { path: { id: stage.id } },
+          body: { name: name.trim(), win_probability: Number(probability), rotten_after_days: rotten === '' ? null : Number(rotten) },
+        }),
+      ),
+    onSuccess: () => {
+      notifications.show({ color: 'teal', message: `Saved ${name}` });
+      void refresh();
+    },
+    onError,
+  });
+  const remove = useMutation({
+    mutationFn: async () => must(await api.DELETE('/api/v1/pipeline_stages/{id}', { params: { path: { id: stage.id } } })),
+    onSuccess: refresh,
+    onError,
+  });
+  const dirty = name !== stage.name || Number(probability) !== stage.win_probability || (rotten === '' ? null : Number(rotten)) !== stage.rotten_after_days;
+  return (
+    <Table.Tr>
+      <Table.Td>{stage.order_position}</Table.Td>
+      <Table.Td>
+        <TextInput aria-label="Stage name" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={!isAdmin} size="xs" />
+      </Table.Td>
+      <Table.Td>
+        <NumberInput aria-label={`${stage.name} win probability`} value={probability} onChange={setProbability} min={0} max={100} suffix="%" disabled={!isAdmin} size="xs" w={90} />
+      </Table.Td>
+      <Table.Td>
+        <NumberInput aria-label={`${stage.name} rotten after days`} value={rotten} onChange={setRotten} min={1} disabled={!isAdmin} size="xs" w={90} placeholder="never" />
+      </Table.Td>
+      <Table.Td>{stage.is_won ? <Badge color="teal">won</Badge> : stage.is_lost ? <Badge color="red">lost</Badge> : null}</Table.Td>
+      <Table.Td>
+        {isAdmin && (
+          <Group gap={4} wrap="nowrap">
+            <Button size="compact-xs" disabled={!dirty} loading={save.isPending} onClick={() => save.mutate()}>
+              Save
+            </Button>
+            <Button size="compact-xs" color="red" variant="subtle" onClick={() => remove.mutate()}>
+              Delete
+            </Button>
+          </Group>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+function StagesTab() {
+  const { isAdmin } = useAbilities();
+  const queryClient = useQueryClient();
+  const stages = useStages();
+  const [name, setName] = useState('');
+  const add = useMutation({
+    mutationFn: async () =>
+      must(await api.POST('/api/v1/pipeline_stages', { body: { name: name.trim(), order_position: (stages.data?.length ?? 0) + 1 } })),
+    onSuccess: () => {
+      setName('');
+      void queryClient.invalidateQueries({ queryKey: ['pipeline_stages'] });
+    },
+    onError,
+  });
+  return (
+    <Stack>
+      <Table aria-label="Pipeline stages">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>#</Table.Th>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Win probability</Table.Th>
+            <Table.Th>Rotten after (days)</Table.Th>
+            <Table.Th>Outcome</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(stages.data ?? []).map((stage) => (
+            <StageRow key={stage.id} stage={stage} isAdmin={isAdmin} />
+          ))}
+        </Table.Tbody>
+      </Table>
+      {isAdmin && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (name.trim()) add.mutate();
+          }}
+        >
+          <Group align="flex-end">
+            <TextInput label="New stage" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+            <Button type="submit" disabled={!name.trim()} loading={add.isPending}>
+              Add stage
+            </Button>
+          </Group>
+        </form>
+      )}
+    </Stack>
+  );
+}
+
+function describeCondition(condition: ScoringRule['condition'] | { field: string; op: string; value?: unknown }): string {
+  return 'value' in condition ? `${condition.field} ${condition.op} ${JSON.stringify(condition.value)}` : `${condition.field} is ${condition.op}`;
+}
+
+function ScoringTab() {
+  const { isAdmin } = useAbilities();
+  const queryClient = useQueryClient();
+  const rules = useQuery({
+    queryKey: ['lead_scoring_criteria'],
+    queryFn: async () => must(await api.GET('/api/v1/lead_scoring_criteria', { params: { query: { limit: 500 } } })).data,
+  });
+  const update = useMutation({
+    mutationFn: async ({ id, body }: { id: string; body: { points?: number; is_active?: boolean } }) =>
+      must(await api.PATCH('/api/v1/lead_scoring_criteria/{id}', { params: { path: { id } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['lead_scoring_criteria'] }),
+    onError,
+  });
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        Clara adds the points of every active rule a lead meets (the best tier per category). P1 and P2 buckets follow from the total.
+      </Text>
+      <Table striped aria-label="Scoring rules">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Rule</Table.Th>
+            <Table.Th>Category</Table.Th>
+            <Table.Th>Condition</Table.Th>
+            <Table.Th>Points</Table.Th>
+            <Table.Th>Active</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(rules.data ?? []).map((rule) => (
+            <Table.Tr key={rule.id}>
+              <Table.Td>
+                {rule.name}
+                {rule.description && (
+                  <Text size="xs" c="dimmed">
+                    {rule.description}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge variant="light">{rule.category}</Badge>
+              </Table.Td>
+              <Table.Td>
+                <Code>{describeCondition(rule.condition)}</Code>
+              </Table.Td>
+              <Table.Td>
+                <NumberInput
+                  aria-label={`Points for ${rule.name}`}
+                  defaultValue={rule.points}
+                  min={-100}
+                  max={100}
+                  size="xs"
+                  w={80}
+                  disabled={!isAdmin}
+                  onBlur={(e) => {
+                    const points = Number(e.currentTarget.value);
+                    if (Number.isFinite(points) && points !== rule.points) update.mutate({ id: rule.id, body: { points } });
+                  }}
+                />
+              </Table.Td>
+              <Table.Td>
+                <Switch
+                  aria-label={`${rule.name} is active`}
+                  checked={rule.is_active}
+                  disabled={!isAdmin}
+                  onChange={(e) => update.mutate({ id: rule.id, body: { is_active: e.currentTarget.checked } })}
+                />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+function ApiKeysTab() {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('agent');
+  const [created, setCreated] = useState<string | null>(null);
+  const keys = useQuery({
+    queryKey: ['api_keys'],
+    queryFn: async () => must(await api.GET('/api/v1/api_keys')).data,
+  });
+  const create = useMutation({
+    mutationFn: async () => must(await api.POST('/api/v1/api_keys', { body: { name: name.trim(), role } })),
+    onSuccess: (key) => {
+      setCreated(key.key);
+      setName('');
+      void queryClient.invalidateQueries({ queryKey: ['api_keys'] });
+    },
+    onError,
+  });
+  const revoke = useMutation({
+    mutationFn: async (id: string) => must(await api.DELETE('/api/v1/api_keys/{id}', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['api_keys'] }),
+    onError,
+  });
+  return (
+    <Stack>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (name.trim()) create.mutate();
+        }}
+      >
+        <Group align="flex-end">
+          <TextInput label="Key name" value={name} onChange={(e) => setName(e.currentTarget.value)} placeholder="e.g. website form" />
+          <Select label="Role" data={ROLES} value={role} onChange={(v) => setRole((v as Role) ?? 'agent')} allowDeselect={false} w={120} />
+          <Button type="submit" disabled={!name.trim()} loading={create.isPending}>
+            Create key
+          </Button>
+        </Group>
+      </form>
+      {created && (
+        <Alert color="yellow" title="Copy this key now: it is shown once" withCloseButton onClose={() => setCreated(null)}>
+          <Group gap="xs">
+            <Code>{created}</Code>
+            <CopyButton value={created}>
+              {({ copied, copy }) => (
+                <Button size="compact-xs" variant="light" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy'}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+        </Alert>
+      )}
+      <Table aria-label="API keys">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Key</Table.Th>
+            <Table.Th>Role</Table.Th>
+            <Table.Th>Created</Table.Th>
+            <Table.Th>Last used</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(keys.data ?? []).map((k) => (
+            <Table.Tr key={k.id} c={k.revoked_at ? 'dimmed' : undefined}>
+              <Table.Td>{k.name}</Table.Td>
+              <Table.Td>
+                <Code>{k.key_prefix}…</Code>
+              </Table.Td>
+              <Table.Td>{k.role}</Table.Td>
+              <Table.Td>{fromNow(k.created_at)}</Table.Td>
+              <Table.Td>{fromNow(k.last_used_at) || 'never'}</Table.Td>
+              <Table.Td>
+                {k.revoked_at ? (
+                  <Badge color="gray">revoked</Badge>
+                ) : (
+                  <Button size="compact-xs" color="red" variant="subtle" onClick={() => revoke.mutate(k.id)}>
+                    Revoke
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+function ClaraTab() {
+  const { isAdmin } = useAbilities();
+  const queryClient = useQueryClient();
+  const settings = useQuery({
+    queryKey: ['agent_settings'],
+    queryFn: async () => must(await api.GET('/api/v1/agent/settings')),
+  });
+  const form = useForm<Pick<AgentSettings, 'agent_name' | 'company_name' | 'greeting' | 'faq' | 'demo_minutes'>>({
+    initialValues: { agent_name: '', company_name: '', greeting: '', faq: [], demo_minutes: 30 },
+  });
+  useEffect(() => {
+    if (settings.data) {
+      const { agent_name, company_name, greeting, faq, demo_minutes } = settings.data;
+      const values = { agent_name, company_name, greeting: greeting ?? '', faq, demo_minutes };
+      form.setInitialValues(values);
+      form.setValues(values);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [settings.data]);
+  const save = useMutation({
+    mutationFn: async (values: typeof form.values) =>
+      must(await api.PATCH('/api/v1/agent/settings', { body: { ...values, greeting: values.greeting?.trim() || null } })),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['agent_settings'], saved);
+      notifications.show({ color: 'teal', message: `${saved.agent_name}'s settings saved` });
+    },
+    onError,
+  });
+  return (
+    <form onSubmit={form.onSubmit((values) => save.mutate(values))}>
+      <Stack maw={720}>
+        <Group grow>
+          <TextInput label="Agent name" disabled={!isAdmin} {...form.getInputProps('agent_name')} />
+          <TextInput label="Company name" disabled={!isAdmin} {...form.getInputProps('company_name')} />
+          <NumberInput label="Demo length (minutes)" min={5} max={240} disabled={!isAdmin} {...form.getInputProps('demo_minutes')} />
+        </Group>
+        <Textarea label="Greeting" description="What Clara says first; empty for the default" autosize minRows={2} disabled={!isAdmin} {...form.getInputProps('greeting')} />
+        <Title order={3} size="h5">
+          Frequently asked questions
+        </Title>
+        {form.values.faq.map((_, index) => (
+          <Paper key={index} withBorder p="sm">
+            <Stack gap="xs">
+              <Group align="flex-end">
+                <TextInput label="Question" style={{ flex: 1 }} disabled={!isAdmin} {...form.getInputProps(`faq.${index}.question`)} />
+                {isAdmin && (
+                  <ActionIcon variant="subtle" color="red" aria-label={`Remove question ${index + 1}`} onClick={() => form.removeListItem('faq', index)}>
+                    ✕
+                  </ActionIcon>
+                )}
+              </Group>
+              <Textarea label="Answer" autosize disabled={!isAdmin} {...form.getInputProps(`faq.${index}.answer`)} />
+              <TextInput
+                label="Keywords (comma separated)"
+                disabled={!isAdmin}
+                value={form.values.faq[index]?.keywords.join(', ') ?? ''}
+                onChange={(e) =>
+                  form.setFieldValue(
+                    `faq.${index}.keywords`,
+                    e.currentTarget.value.split(',').map((k) => k.trim()).filter(Boolean),
+                  )
+                }
+              />
+            </Stack>
+          </Paper>
+        ))}
+        {isAdmin && (
+          <Group>
+            <Button variant="default" onClick={() => form.insertListItem('faq', { question: '', answer: '', keywords: [] })}>
+              Add a question
+            </Button>
+            <Button type="submit" loading={save.isPending} disabled={!form.isDirty()}>
+              Save Clara's settings
+            </Button>
+          </Group>
+        )}
+      </Stack>
+    </form>
+  );
+}
+
+export default function SettingsPage() {
+  const { isAdmin } = useAbilities();
+  const navigate = useNavigate();
+  const tab = useParams()['*'] || (isAdmin ? 'users' : 'pipeline');
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        Settings
+      </Title>
+      {!isAdmin && <Alert color="gray">Only admins change settings; you can read them.</Alert>}
+      <Tabs value={tab} onChange={(value) => value && void navigate(`/settings/${value}`)} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="users">Users</Tabs.Tab>
+          <Tabs.Tab value="pipeline">Pipeline stages</Tabs.Tab>
+          <Tabs.Tab value="scoring">Scoring rules</Tabs.Tab>
+          {isAdmin && <Tabs.Tab value="api-keys">API keys</Tabs.Tab>}
+          <Tabs.Tab value="clara">Clara</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="users" pt="md">
+          <UsersTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="pipeline" pt="md">
+          <StagesTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="scoring" pt="md">
+          <ScoringTab />
+        </Tabs.Panel>
+        {isAdmin && (
+          <Tabs.Panel value="api-keys" pt="md">
+            <ApiKeysTab />
+          </Tabs.Panel>
+        )}
+        <Tabs.Panel value="clara" pt="md">
+          <ClaraTab />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
