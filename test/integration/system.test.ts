@@ -62,9 +62,21 @@ describe('system endpoints', () => {
     assert.match(response.body, /swagger/i);
   });
 
-  test('unknown routes are problem+json 404s', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/nope' });
-    assert.equal(response.statusCode, 404);
-    assert.equal(response.json().code, 'not_found');
+  test('unknown API routes are problem+json 404s', async () => {
+    for (const url of ['/api/v1/nope', '/api/nope', '/webhooks/nope', '/public/v1/nope']) {
+      const response = await t.app.inject({ method: 'GET', url, headers: t.admin.headers });
+      assert.equal(response.statusCode, 404, url);
+      assert.equal(response.json().code, 'not_found', url);
+    }
+    const post = await t.app.inject({ method: 'POST', url: '/nope' });
+    assert.equal(post.statusCode, 404);
+    assert.equal(post.json().code, 'not_found');
+  });
+
+  test('any other GET is a page of the web app (its index.html, or a notice that it is not built)', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/leads/123' });
+    assert.ok([200, 503].includes(response.statusCode), String(response.statusCode));
+    assert.match(response.headers['content-type'] ?? '', /text\/html/);
+    assert.match(response.body, /Clara/);
   });
 });

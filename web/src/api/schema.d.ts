@@ -553,6 +553,10 @@ export interface paths {
                     /** @description One value, several separated by commas, or "null" for none */
                     merged_into_id?: string;
                     /** @description One value, several separated by commas, or "null" for none */
+                    roi_calculation_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    voice_session_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
                     status_bucket?: string;
                     /** @description One value, several separated by commas, or "null" for none */
                     qualification_status?: string;
@@ -1033,6 +1037,10 @@ export interface paths {
                     pipeline_stage_id?: string;
                     /** @description One value, several separated by commas, or "null" for none */
                     merged_into_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    roi_calculation_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    voice_session_id?: string;
                     /** @description One value, several separated by commas, or "null" for none */
                     status_bucket?: string;
                     /** @description One value, several separated by commas, or "null" for none */
@@ -4968,6 +4976,1269 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/{id}/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The emails sent to a lead, newest first, with their delivery status and engagement */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["EmailMessage"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Send a templated email (booking confirmation, ROI report) to a lead
+         * @description Sent through SMTP_URL, recorded, tracked and added to the lead timeline. 422 do_not_contact when the lead opted out, 422 no_email_address, 503 email_not_configured without SMTP_URL, 502 email_send_failed when the SMTP server refuses (the failed attempt is kept in the lead's email list).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SendEmailInputInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmailMessage"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether sending, tracking and each provider webhook are configured */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmailStatus"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/e/o/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open pixel: records an open of the email the token was signed for */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    file: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/e/c/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Click redirect: records the click and redirects to the link the token was signed for */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List sites */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Sort column; "-" prefix for descending. Default -created_at */
+                    sort?: "created_at" | "name" | "-created_at" | "-name";
+                    /** @description One value, several separated by commas, or "null" for none */
+                    is_active?: string;
+                    /** @description created_at on or after (ISO 8601) */
+                    created_at_from?: string;
+                    /** @description created_at before (ISO 8601) */
+                    created_at_to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Site"][];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a site */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SiteCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Site"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a site */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Site"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a site */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update a site */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SiteUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Site"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/sites/{id}/rotate_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a site's publishable key (the old one stops working) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Site"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Web-to-lead: a contact form creates or updates a lead */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        email?: string;
+                        phone?: string;
+                        company?: string;
+                        /** @description For a phone number without a country code */
+                        country?: string;
+                        utm_source?: string;
+                        utm_medium?: string;
+                        utm_campaign?: string;
+                        utm_term?: string;
+                        utm_content?: string;
+                        campaign_id?: string;
+                        referrer_url?: string;
+                        /** @description Honeypot: leave empty (hidden from people) */
+                        website_url?: string;
+                        message?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            received: true;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/booking-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Free demo slots */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Default: now */
+                    from?: string;
+                    days?: number;
+                    key?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            time_zone: string;
+                            minutes: number;
+                            slots: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Book a demo: the lead, the meeting and the confirmation email */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        email: string;
+                        phone?: string;
+                        company?: string;
+                        /** @description For a phone number without a country code */
+                        country?: string;
+                        utm_source?: string;
+                        utm_medium?: string;
+                        utm_campaign?: string;
+                        utm_term?: string;
+                        utm_content?: string;
+                        campaign_id?: string;
+                        referrer_url?: string;
+                        /** @description Honeypot: leave empty (hidden from people) */
+                        website_url?: string;
+                        /**
+                         * Format: date-time
+                         * @description A start time from /public/v1/booking-slots
+                         */
+                        start: string;
+                        notes?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            start: string;
+                            end: string;
+                            time_zone: string;
+                            confirmation_sent: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/roi-calculations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keep an ROI calculator result, linked to the lead when an email is given */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        email?: string;
+                        phone?: string;
+                        company?: string;
+                        /** @description For a phone number without a country code */
+                        country?: string;
+                        utm_source?: string;
+                        utm_medium?: string;
+                        utm_campaign?: string;
+                        utm_term?: string;
+                        utm_content?: string;
+                        campaign_id?: string;
+                        referrer_url?: string;
+                        /** @description Honeypot: leave empty (hidden from people) */
+                        website_url?: string;
+                        inputs: {
+                            [key: string]: number | string | boolean | null;
+                        };
+                        results: {
+                            [key: string]: number | string | boolean | null;
+                        };
+                        /** @description Seconds spent on the calculator */
+                        time_on_calculator?: number;
+                        adjustments_count?: number;
+                        /** @description Email the ROI report to `email` */
+                        send_report?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            received: true;
+                            report_sent: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/chat/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open (or resume) the chat widget's conversation with Clara */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The widget's own id, kept in the visitor's browser */
+                        session_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            messages: {
+                                /** @enum {string} */
+                                role: "assistant" | "user";
+                                text: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/chat/sessions/{id}/turns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Say something to Clara in the widget */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reply: string;
+                            done: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/chat/sessions/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor closed the chat */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ended: true;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook_subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook subscriptions */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Sort column; "-" prefix for descending. Default -created_at */
+                    sort?: "created_at" | "updated_at" | "-created_at" | "-updated_at";
+                    /** @description One value, several separated by commas, or "null" for none */
+                    is_active?: string;
+                    /** @description created_at on or after (ISO 8601) */
+                    created_at_from?: string;
+                    /** @description created_at before (ISO 8601) */
+                    created_at_to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["WebhookSubscription"][];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Subscribe a URL to events; the response shows the signing secret once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookSubscriptionCreated"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook_subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook subscription */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookSubscription"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a webhook subscription */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update a webhook subscription */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookSubscription"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhook_deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook deliveries */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Sort column; "-" prefix for descending. Default -created_at */
+                    sort?: "created_at" | "updated_at" | "-created_at" | "-updated_at";
+                    /** @description One value, several separated by commas, or "null" for none */
+                    subscription_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    event_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    status?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    event_type?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    redelivery_of?: string;
+                    /** @description created_at on or after (ISO 8601) */
+                    created_at_from?: string;
+                    /** @description created_at before (ISO 8601) */
+                    created_at_to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["WebhookDelivery"][];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook_deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook delivery */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook events */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Sort column; "-" prefix for descending. Default -created_at */
+                    sort?: "created_at" | "-created_at";
+                    /** @description One value, several separated by commas, or "null" for none */
+                    type?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    entity?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    entity_id?: string;
+                    /** @description created_at on or after (ISO 8601) */
+                    created_at_from?: string;
+                    /** @description created_at before (ISO 8601) */
+                    created_at_to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["WebhookEvent"][];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook_events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook event */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEvent"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook_subscriptions/{id}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret with a new one, shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookSecret"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook_deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the event of a delivery again, as a new delivery (same webhook-id) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook_event_types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The events a webhook subscription may choose */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                type: string;
+                                description: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/crm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The external CRM's events, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)
+         * @description Signed with CLARA_CRM_WEBHOOK_SECRET. Each webhook-id is applied once; a repeat answers status "duplicate" and changes nothing. 401 for a missing or wrong signature or a timestamp outside the tolerance, 404 for an unknown lead.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CrmWebhookEventInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CrmWebhookResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin_audit": {
         parameters: {
             query?: never;
@@ -5172,6 +6443,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/email/sendgrid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * sendgrid event webhook: delivered, opened, clicked, bounced, complained, unsubscribed, inbound replies
+         * @description Authenticated by the provider's own scheme (docs/email.md): 401 without credentials, 403 with wrong ones, and nothing is written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description New events applied to their email and lead */
+                            recorded: number;
+                            /** @description Events already received before (provider retries): ignored */
+                            duplicates: number;
+                            /** @description New events that matched no email Clara sent and no lead */
+                            unmatched: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/email/postmark": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * postmark event webhook: delivered, opened, clicked, bounced, complained, unsubscribed, inbound replies
+         * @description Authenticated by the provider's own scheme (docs/email.md): 401 without credentials, 403 with wrong ones, and nothing is written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description New events applied to their email and lead */
+                            recorded: number;
+                            /** @description Events already received before (provider retries): ignored */
+                            duplicates: number;
+                            /** @description New events that matched no email Clara sent and no lead */
+                            unmatched: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * resend event webhook: delivered, opened, clicked, bounced, complained, unsubscribed, inbound replies
+         * @description Authenticated by the provider's own scheme (docs/email.md): 401 without credentials, 403 with wrong ones, and nothing is written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description New events applied to their email and lead */
+                            recorded: number;
+                            /** @description Events already received before (provider retries): ignored */
+                            duplicates: number;
+                            /** @description New events that matched no email Clara sent and no lead */
+                            unmatched: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/email/mailgun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * mailgun event webhook: delivered, opened, clicked, bounced, complained, unsubscribed, inbound replies
+         * @description Authenticated by the provider's own scheme (docs/email.md): 401 without credentials, 403 with wrong ones, and nothing is written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description New events applied to their email and lead */
+                            recorded: number;
+                            /** @description Events already received before (provider retries): ignored */
+                            duplicates: number;
+                            /** @description New events that matched no email Clara sent and no lead */
+                            unmatched: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5283,6 +6738,10 @@ export interface components {
             do_not_contact: boolean;
             converted_at: string | null;
             merged_into_id: string | null;
+            /** @description The ROI calculator result that brought the lead (landing page) */
+            roi_calculation_id: string | null;
+            /** @description The lead's chat or voice session with Clara on the landing page */
+            voice_session_id: string | null;
             created_at: string;
             updated_at: string;
             deleted_at: string | null;
@@ -6598,6 +8057,345 @@ export interface components {
             created_at: string;
             updated_at: string;
         };
+        BookingConfirmationDataInput: {
+            /** @description The recipient's name, for the greeting */
+            name?: string;
+            /**
+             * @description What was booked, e.g. "product demo"
+             * @default demo
+             */
+            title: string;
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601)
+             */
+            start_time: string;
+            /** Format: date-time */
+            end_time?: string;
+            /** @description The recipient's time zone; default: Clara's (CLARA_TIMEZONE) */
+            time_zone?: string;
+            /**
+             * Format: uri
+             * @description Where to join
+             */
+            meeting_url?: string;
+            /**
+             * Format: uri
+             * @description Where to reschedule or cancel
+             */
+            manage_url?: string;
+            /** @description Who the booking is with; default: the agent settings' company */
+            company_name?: string;
+        };
+        RoiReportDataInput: {
+            name?: string;
+            /** @description The plan or tier the calculation was for */
+            tier: string;
+            roi_percent: number;
+            /** @default USD */
+            currency: string;
+            monthly_savings?: number;
+            annual_savings?: number;
+            payback_months?: number;
+            /**
+             * Format: uri
+             * @description The full report online
+             */
+            report_url?: string;
+            /**
+             * Format: uri
+             * @description Where to book a demo
+             */
+            booking_url?: string;
+            company_name?: string;
+        };
+        SendEmailInputInput: {
+            /** @constant */
+            template: "booking_confirmation";
+            /** Format: email */
+            to?: string;
+            data: components["schemas"]["BookingConfirmationDataInput"];
+        } | {
+            /** @constant */
+            template: "roi_report";
+            /** Format: email */
+            to?: string;
+            data: components["schemas"]["RoiReportDataInput"];
+        };
+        EmailMessageInput: {
+            /** Format: uuid */
+            id: string;
+            lead_id: string | null;
+            template: string;
+            to_email: string;
+            from_email: string;
+            subject: string;
+            /** @description sending, sent, failed, delivered, bounced or complained */
+            status: string;
+            provider_message_id: string | null;
+            error: string | null;
+            open_count: number;
+            click_count: number;
+            first_opened_at: string | null;
+            sent_at: string | null;
+            created_by: string | null;
+            created_at: string;
+        };
+        EmailStatusInput: {
+            sending: {
+                /** @description SMTP_URL is set; without it, sending answers 503 email_not_configured */
+                configured: boolean;
+                from: string;
+            };
+            tracking: {
+                /**
+                 * @description What signs tracking links
+                 * @enum {string}
+                 */
+                secret: "CLARA_SECRET" | "generated";
+                open_pixel: string;
+                click_redirect: string;
+            };
+            webhooks: {
+                [key: string]: {
+                    configured: boolean;
+                    url: string;
+                };
+            };
+        };
+        SiteInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            publishable_key: string;
+            allowed_origins: string[];
+            is_active: boolean;
+            created_by: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+        };
+        SiteCreateInput: {
+            name: string;
+            allowed_origins?: string[];
+            is_active?: boolean;
+        };
+        SiteUpdateInput: {
+            name?: string;
+            allowed_origins?: string[];
+            is_active?: boolean;
+        };
+        CrmWebhookEventInput: {
+            /** @description The sender's event id; webhook-id is the one used */
+            id?: string;
+            /** @description When the change happened in the external CRM */
+            timestamp?: string;
+            /** @constant */
+            type: "lead_updated";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Clara's id of the lead (outbound webhooks and the API carry it)
+                 */
+                lead_id: string;
+                changes: {
+                    client_id?: string | null;
+                    agent_id?: string | null;
+                    /** @enum {string} */
+                    status_bucket?: "P1" | "P2" | "P3";
+                    /** @enum {string} */
+                    qualification_status?: "unqualified" | "marketing_qualified" | "sales_qualified" | "opportunity" | "converted" | "disqualified";
+                    contact_person?: string | null;
+                    company_name?: string | null;
+                    email?: string | null;
+                    /** @description Any format; stored as E.164 (CLARA_DEFAULT_COUNTRY for national numbers) */
+                    phone?: string | null;
+                    deal_value?: number | null;
+                    industry?: string | null;
+                    city?: string | null;
+                    pipeline_stage_id?: string | null;
+                    expected_close_date?: string | null;
+                    win_probability?: number;
+                    progress_details?: string | null;
+                    next_step?: string | null;
+                    follow_up_due_date?: string | null;
+                    notes?: string | null;
+                    lead_source?: string | null;
+                    campaign_id?: string | null;
+                    utm_source?: string | null;
+                    utm_medium?: string | null;
+                    utm_campaign?: string | null;
+                    utm_term?: string | null;
+                    utm_content?: string | null;
+                    referrer_url?: string | null;
+                    budget?: string | null;
+                    budget_amount?: number | null;
+                    budget_currency?: string | null;
+                    /** @enum {string} */
+                    authority?: "decision_maker" | "influencer" | "no_authority" | "unknown";
+                    need?: string | null;
+                    /** @enum {string} */
+                    timeline?: "immediate" | "this_week" | "this_month" | "this_quarter" | "future" | "unknown";
+                    conversation_summary?: string | null;
+                    extracted_info?: {
+                        [key: string]: unknown;
+                    };
+                    tags?: string[];
+                    first_touch_date?: string | null;
+                    last_touch_date?: string | null;
+                    sync_lock?: boolean;
+                    do_not_contact?: boolean;
+                };
+            };
+        } | {
+            /** @description The sender's event id; webhook-id is the one used */
+            id?: string;
+            /** @description When the change happened in the external CRM */
+            timestamp?: string;
+            /** @constant */
+            type: "lead_assigned";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Clara's id of the lead (outbound webhooks and the API carry it)
+                 */
+                lead_id: string;
+                /** @description The Clara user who now owns the lead; null returns it to the pool */
+                agent_email: string | null;
+            };
+        } | {
+            /** @description The sender's event id; webhook-id is the one used */
+            id?: string;
+            /** @description When the change happened in the external CRM */
+            timestamp?: string;
+            /** @constant */
+            type: "lead_status_changed";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Clara's id of the lead (outbound webhooks and the API carry it)
+                 */
+                lead_id: string;
+                /** @enum {string} */
+                new_status: "unqualified" | "marketing_qualified" | "sales_qualified" | "opportunity" | "converted" | "disqualified";
+                /** @description A stage name, e.g. "Negotiation" */
+                pipeline_stage?: string;
+            };
+        };
+        CrmWebhookResultInput: {
+            /** @constant */
+            received: true;
+            /**
+             * @description duplicate: this event id was applied before; nothing changed
+             * @enum {string}
+             */
+            status: "applied" | "duplicate";
+            /** Format: uuid */
+            lead_id: string;
+        };
+        WebhookSubscriptionInput: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            events: string[];
+            is_active: boolean;
+            /** @description Why Clara switched the subscription off (the receiver answered 410 Gone) */
+            disabled_reason: string | null;
+            created_by: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+        };
+        WebhookSubscriptionCreatedInput: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            events: string[];
+            is_active: boolean;
+            /** @description Why Clara switched the subscription off (the receiver answered 410 Gone) */
+            disabled_reason: string | null;
+            created_by: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+            /** @description The signing secret (whsec_...). Shown only now: store it in the receiver */
+            secret: string;
+        };
+        WebhookSubscriptionCreateInput: {
+            /**
+             * Format: uri
+             * @description Where Clara POSTs the events (https recommended)
+             */
+            url: string;
+            description?: string | null;
+            /** @description Events to receive: lead.created, lead.updated, lead.assigned, lead.status_changed, lead.qualified, lead.deleted, call.created, call.updated, call.completed, meeting.scheduled, meeting.updated, meeting.cancelled, follow_up.created, follow_up.updated, follow_up.completed */
+            events: ("lead.created" | "lead.updated" | "lead.assigned" | "lead.status_changed" | "lead.qualified" | "lead.deleted" | "call.created" | "call.updated" | "call.completed" | "meeting.scheduled" | "meeting.updated" | "meeting.cancelled" | "follow_up.created" | "follow_up.updated" | "follow_up.completed")[];
+            is_active?: boolean;
+            /** @description Your own whsec_ secret; by default Clara generates one */
+            secret?: string;
+        };
+        WebhookSubscriptionUpdateInput: {
+            /**
+             * Format: uri
+             * @description Where Clara POSTs the events (https recommended)
+             */
+            url?: string;
+            description?: string | null;
+            /** @description Events to receive: lead.created, lead.updated, lead.assigned, lead.status_changed, lead.qualified, lead.deleted, call.created, call.updated, call.completed, meeting.scheduled, meeting.updated, meeting.cancelled, follow_up.created, follow_up.updated, follow_up.completed */
+            events?: ("lead.created" | "lead.updated" | "lead.assigned" | "lead.status_changed" | "lead.qualified" | "lead.deleted" | "call.created" | "call.updated" | "call.completed" | "meeting.scheduled" | "meeting.updated" | "meeting.cancelled" | "follow_up.created" | "follow_up.updated" | "follow_up.completed")[];
+            is_active?: boolean;
+        };
+        WebhookDeliveryInput: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Also the webhook-id header: the same for every delivery of the event
+             */
+            event_id: string;
+            /** Format: uuid */
+            subscription_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            /** @description HTTP status of the last answer */
+            response_status: number | null;
+            last_error: string | null;
+            /** @description Of the last attempt */
+            duration_ms: number | null;
+            next_attempt_at: string | null;
+            last_attempt_at: string | null;
+            delivered_at: string | null;
+            redelivery_of: string | null;
+            /** @description Who asked for a redelivery */
+            created_by: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+        };
+        WebhookEventInput: {
+            /** Format: uuid */
+            id: string;
+            type: string;
+            entity: string;
+            /** Format: uuid */
+            entity_id: string;
+            /** @description The "data" member of the payload */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description The user (or API key, or Clara) whose change caused the event */
+            actor_id: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+        };
         SystemStatusInput: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -6618,6 +8416,11 @@ export interface components {
             features: {
                 [key: string]: boolean;
             };
+        };
+        WebhookSecretInput: {
+            /** Format: uuid */
+            id: string;
+            secret: string;
         };
         User: {
             /** Format: uuid */
@@ -6726,6 +8529,10 @@ export interface components {
             do_not_contact: boolean;
             converted_at: string | null;
             merged_into_id: string | null;
+            /** @description The ROI calculator result that brought the lead (landing page) */
+            roi_calculation_id: string | null;
+            /** @description The lead's chat or voice session with Clara on the landing page */
+            voice_session_id: string | null;
             created_at: string;
             updated_at: string;
             deleted_at: string | null;
@@ -8041,6 +9848,345 @@ export interface components {
             created_at: string;
             updated_at: string;
         };
+        BookingConfirmationData: {
+            /** @description The recipient's name, for the greeting */
+            name?: string;
+            /**
+             * @description What was booked, e.g. "product demo"
+             * @default demo
+             */
+            title: string;
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601)
+             */
+            start_time: string;
+            /** Format: date-time */
+            end_time?: string;
+            /** @description The recipient's time zone; default: Clara's (CLARA_TIMEZONE) */
+            time_zone?: string;
+            /**
+             * Format: uri
+             * @description Where to join
+             */
+            meeting_url?: string;
+            /**
+             * Format: uri
+             * @description Where to reschedule or cancel
+             */
+            manage_url?: string;
+            /** @description Who the booking is with; default: the agent settings' company */
+            company_name?: string;
+        };
+        RoiReportData: {
+            name?: string;
+            /** @description The plan or tier the calculation was for */
+            tier: string;
+            roi_percent: number;
+            /** @default USD */
+            currency: string;
+            monthly_savings?: number;
+            annual_savings?: number;
+            payback_months?: number;
+            /**
+             * Format: uri
+             * @description The full report online
+             */
+            report_url?: string;
+            /**
+             * Format: uri
+             * @description Where to book a demo
+             */
+            booking_url?: string;
+            company_name?: string;
+        };
+        SendEmailInput: {
+            /** @constant */
+            template: "booking_confirmation";
+            /** Format: email */
+            to?: string;
+            data: components["schemas"]["BookingConfirmationData"];
+        } | {
+            /** @constant */
+            template: "roi_report";
+            /** Format: email */
+            to?: string;
+            data: components["schemas"]["RoiReportData"];
+        };
+        EmailMessage: {
+            /** Format: uuid */
+            id: string;
+            lead_id: string | null;
+            template: string;
+            to_email: string;
+            from_email: string;
+            subject: string;
+            /** @description sending, sent, failed, delivered, bounced or complained */
+            status: string;
+            provider_message_id: string | null;
+            error: string | null;
+            open_count: number;
+            click_count: number;
+            first_opened_at: string | null;
+            sent_at: string | null;
+            created_by: string | null;
+            created_at: string;
+        };
+        EmailStatus: {
+            sending: {
+                /** @description SMTP_URL is set; without it, sending answers 503 email_not_configured */
+                configured: boolean;
+                from: string;
+            };
+            tracking: {
+                /**
+                 * @description What signs tracking links
+                 * @enum {string}
+                 */
+                secret: "CLARA_SECRET" | "generated";
+                open_pixel: string;
+                click_redirect: string;
+            };
+            webhooks: {
+                [key: string]: {
+                    configured: boolean;
+                    url: string;
+                };
+            };
+        };
+        Site: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            publishable_key: string;
+            allowed_origins: string[];
+            is_active: boolean;
+            created_by: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+        };
+        SiteCreate: {
+            name: string;
+            allowed_origins?: unknown[];
+            is_active?: boolean;
+        };
+        SiteUpdate: {
+            name?: string;
+            allowed_origins?: unknown[];
+            is_active?: boolean;
+        };
+        CrmWebhookEvent: {
+            /** @description The sender's event id; webhook-id is the one used */
+            id?: string;
+            /** @description When the change happened in the external CRM */
+            timestamp?: string;
+            /** @constant */
+            type: "lead_updated";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Clara's id of the lead (outbound webhooks and the API carry it)
+                 */
+                lead_id: string;
+                changes: {
+                    client_id?: string | null;
+                    agent_id?: string | null;
+                    /** @enum {string} */
+                    status_bucket?: "P1" | "P2" | "P3";
+                    /** @enum {string} */
+                    qualification_status?: "unqualified" | "marketing_qualified" | "sales_qualified" | "opportunity" | "converted" | "disqualified";
+                    contact_person?: string | null;
+                    company_name?: string | null;
+                    email?: string | null;
+                    /** @description Any format; stored as E.164 (CLARA_DEFAULT_COUNTRY for national numbers) */
+                    phone?: string | null;
+                    deal_value?: number | null;
+                    industry?: string | null;
+                    city?: string | null;
+                    pipeline_stage_id?: string | null;
+                    expected_close_date?: string | null;
+                    win_probability?: number;
+                    progress_details?: string | null;
+                    next_step?: string | null;
+                    follow_up_due_date?: string | null;
+                    notes?: string | null;
+                    lead_source?: string | null;
+                    campaign_id?: string | null;
+                    utm_source?: string | null;
+                    utm_medium?: string | null;
+                    utm_campaign?: string | null;
+                    utm_term?: string | null;
+                    utm_content?: string | null;
+                    referrer_url?: string | null;
+                    budget?: string | null;
+                    budget_amount?: number | null;
+                    budget_currency?: string | null;
+                    /** @enum {string} */
+                    authority?: "decision_maker" | "influencer" | "no_authority" | "unknown";
+                    need?: string | null;
+                    /** @enum {string} */
+                    timeline?: "immediate" | "this_week" | "this_month" | "this_quarter" | "future" | "unknown";
+                    conversation_summary?: string | null;
+                    extracted_info?: {
+                        [key: string]: unknown;
+                    };
+                    tags?: string[];
+                    first_touch_date?: string | null;
+                    last_touch_date?: string | null;
+                    sync_lock?: boolean;
+                    do_not_contact?: boolean;
+                };
+            };
+        } | {
+            /** @description The sender's event id; webhook-id is the one used */
+            id?: string;
+            /** @description When the change happened in the external CRM */
+            timestamp?: string;
+            /** @constant */
+            type: "lead_assigned";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Clara's id of the lead (outbound webhooks and the API carry it)
+                 */
+                lead_id: string;
+                /** @description The Clara user who now owns the lead; null returns it to the pool */
+                agent_email: string | null;
+            };
+        } | {
+            /** @description The sender's event id; webhook-id is the one used */
+            id?: string;
+            /** @description When the change happened in the external CRM */
+            timestamp?: string;
+            /** @constant */
+            type: "lead_status_changed";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Clara's id of the lead (outbound webhooks and the API carry it)
+                 */
+                lead_id: string;
+                /** @enum {string} */
+                new_status: "unqualified" | "marketing_qualified" | "sales_qualified" | "opportunity" | "converted" | "disqualified";
+                /** @description A stage name, e.g. "Negotiation" */
+                pipeline_stage?: string;
+            };
+        };
+        CrmWebhookResult: {
+            /** @constant */
+            received: true;
+            /**
+             * @description duplicate: this event id was applied before; nothing changed
+             * @enum {string}
+             */
+            status: "applied" | "duplicate";
+            /** Format: uuid */
+            lead_id: string;
+        };
+        WebhookSubscription: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            events: string[];
+            is_active: boolean;
+            /** @description Why Clara switched the subscription off (the receiver answered 410 Gone) */
+            disabled_reason: string | null;
+            created_by: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+        };
+        WebhookSubscriptionCreated: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            events: string[];
+            is_active: boolean;
+            /** @description Why Clara switched the subscription off (the receiver answered 410 Gone) */
+            disabled_reason: string | null;
+            created_by: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+            /** @description The signing secret (whsec_...). Shown only now: store it in the receiver */
+            secret: string;
+        };
+        WebhookSubscriptionCreate: {
+            /**
+             * Format: uri
+             * @description Where Clara POSTs the events (https recommended)
+             */
+            url: string;
+            description?: string | null;
+            /** @description Events to receive: lead.created, lead.updated, lead.assigned, lead.status_changed, lead.qualified, lead.deleted, call.created, call.updated, call.completed, meeting.scheduled, meeting.updated, meeting.cancelled, follow_up.created, follow_up.updated, follow_up.completed */
+            events: ("lead.created" | "lead.updated" | "lead.assigned" | "lead.status_changed" | "lead.qualified" | "lead.deleted" | "call.created" | "call.updated" | "call.completed" | "meeting.scheduled" | "meeting.updated" | "meeting.cancelled" | "follow_up.created" | "follow_up.updated" | "follow_up.completed")[];
+            is_active?: boolean;
+            /** @description Your own whsec_ secret; by default Clara generates one */
+            secret?: string;
+        };
+        WebhookSubscriptionUpdate: {
+            /**
+             * Format: uri
+             * @description Where Clara POSTs the events (https recommended)
+             */
+            url?: string;
+            description?: string | null;
+            /** @description Events to receive: lead.created, lead.updated, lead.assigned, lead.status_changed, lead.qualified, lead.deleted, call.created, call.updated, call.completed, meeting.scheduled, meeting.updated, meeting.cancelled, follow_up.created, follow_up.updated, follow_up.completed */
+            events?: ("lead.created" | "lead.updated" | "lead.assigned" | "lead.status_changed" | "lead.qualified" | "lead.deleted" | "call.created" | "call.updated" | "call.completed" | "meeting.scheduled" | "meeting.updated" | "meeting.cancelled" | "follow_up.created" | "follow_up.updated" | "follow_up.completed")[];
+            is_active?: boolean;
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Also the webhook-id header: the same for every delivery of the event
+             */
+            event_id: string;
+            /** Format: uuid */
+            subscription_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            /** @description HTTP status of the last answer */
+            response_status: number | null;
+            last_error: string | null;
+            /** @description Of the last attempt */
+            duration_ms: number | null;
+            next_attempt_at: string | null;
+            last_attempt_at: string | null;
+            delivered_at: string | null;
+            redelivery_of: string | null;
+            /** @description Who asked for a redelivery */
+            created_by: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+        };
+        WebhookEvent: {
+            /** Format: uuid */
+            id: string;
+            type: string;
+            entity: string;
+            /** Format: uuid */
+            entity_id: string;
+            /** @description The "data" member of the payload */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description The user (or API key, or Clara) whose change caused the event */
+            actor_id: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+        };
         SystemStatus: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -8061,6 +10207,11 @@ export interface components {
             features: {
                 [key: string]: boolean;
             };
+        };
+        WebhookSecret: {
+            /** Format: uuid */
+            id: string;
+            secret: string;
         };
     };
     responses: never;
