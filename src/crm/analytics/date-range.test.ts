@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InvalidDateRangeError, resolveDateRange, resolveInterval } from './date-range.js';
+import { bucketStarts, InvalidDateRangeError, resolveDateRange, resolveInterval } from './date-range.js';
 
 const NOW = new Date('2026-12-01T05:30:00.000Z');
 
@@ -62,4 +62,14 @@ test('picks a readable interval unless one is asked for, and refuses too many da
   assert.equal(resolveInterval(range(400), undefined), 'month');
   assert.equal(resolveInterval(range(30), 'month'), 'month');
   assert.throws(() => resolveInterval(range(400), 'day'), InvalidDateRangeError);
+});
+
+test('bucket starts: days, Monday weeks and months that overlap the range', () => {
+  const range = resolveDateRange({ from: '2026-11-01', to: '2026-11-30' }, 'UTC', NOW);
+  assert.equal(bucketStarts(range, 'day').length, 30);
+  assert.deepEqual(bucketStarts(range, 'week'), ['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);
+  assert.deepEqual(bucketStarts(range, 'month'), ['2026-11-01']);
+  const year = resolveDateRange({ from: '2025-12-15', to: '2026-02-01' }, 'UTC', NOW);
+  assert.deepEqual(bucketStarts(year, 'month'), ['2025-12-01', '2026-01-01', '2026-02-01']);
+  assert.equal(bucketStarts(resolveDateRange({ from: '2026-11-02', to: '2026-11-08' }, 'UTC', NOW), 'week').length, 1);
 });

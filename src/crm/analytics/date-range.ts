@@ -132,3 +132,26 @@ export function resolveInterval(range: DateRange, asked: Interval | undefined): 
   if (range.days <= 366) return 'week';
   return 'month';
 }
+
+/**
+ * The first day of every bucket that overlaps the range, YYYY-MM-DD: what PostgreSQL's
+ * date_trunc gives for local dates (weeks start on Monday, months on the 1st).
+ */
+export function bucketStarts(range: DateRange, interval: Interval): string[] {
+  const from = dayNumber(range.from) as number;
+  const to = dayNumber(range.to) as number;
+  const starts: string[] = [];
+  if (interval === 'month') {
+    const first = new Date(from * DAY_MS);
+    for (let month = first.getUTCMonth(), year = first.getUTCFullYear(); ; month += 1) {
+      const start = Date.UTC(year, month, 1) / DAY_MS;
+      if (start > to) break;
+      starts.push(dateOf(start));
+    }
+    return starts;
+  }
+  // 1970-01-01, day 0, was a Thursday: (day + 3) mod 7 counts days since Monday.
+  const step = interval === 'week' ? 7 : 1;
+  for (let day = interval === 'week' ? from - (((from + 3) % 7) + 7) % 7 : from; day <= to; day += step) starts.push(dateOf(day));
+  return starts;
+}

@@ -1,9 +1,17 @@
 import type { Db } from '../../db/database.js';
 import type { DateRange } from './date-range.js';
-import { selectCallFigures, selectEmailFigures, selectLeadFigures, type CallFigures, type EmailFigures, type LeadFigures } from './queries.js';
+import {
+  selectCallGroups,
+  selectEmailFigures,
+  selectLeadGroups,
+  tuneAnalyticsTransaction,
+  type CallFigures,
+  type EmailFigures,
+  type LeadFigures,
+} from './queries.js';
 import { ratio, type SummaryBody } from './schemas.js';
 
-/** The dashboard's cards, from the three figures queries (also used by the dashboard in one go). */
+/** The dashboard's cards, from the lead, call and email figures of the range. */
 export function summaryOf(leads: LeadFigures, calls: CallFigures, email: EmailFigures): SummaryBody {
   return {
     leads: {
@@ -33,8 +41,9 @@ export function summaryOf(leads: LeadFigures, calls: CallFigures, email: EmailFi
 
 /** Cards: new, qualified and P1 leads, conversion, calls, call duration, sentiment, email rates. */
 export async function getAnalyticsSummary(tx: Db, range: DateRange): Promise<SummaryBody & { range: DateRange }> {
-  const leads = await selectLeadFigures(tx, range);
-  const calls = await selectCallFigures(tx, range);
+  await tuneAnalyticsTransaction(tx);
+  const leads = await selectLeadGroups(tx, range, { total: true });
+  const calls = await selectCallGroups(tx, range, { total: true });
   const email = await selectEmailFigures(tx, range);
-  return { range, ...summaryOf(leads, calls, email) };
+  return { range, ...summaryOf(leads.total as LeadFigures, calls.total as CallFigures, email) };
 }

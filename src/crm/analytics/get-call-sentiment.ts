@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
 import type { DateRange } from './date-range.js';
-import { selectCallFigures, type CallFigures } from './queries.js';
+import { selectCallGroups, tuneAnalyticsTransaction, type CallFigures } from './queries.js';
 import { ratio, type SentimentBody } from './schemas.js';
 
 export function sentimentOf(calls: CallFigures): SentimentBody {
@@ -18,5 +18,7 @@ export function sentimentOf(calls: CallFigures): SentimentBody {
 
 /** How the calls started in the range felt: positive, neutral, negative (the agent's +-0.15 band). */
 export async function getCallSentiment(tx: Db, range: DateRange): Promise<SentimentBody & { range: DateRange }> {
-  return { range, ...sentimentOf(await selectCallFigures(tx, range)) };
+  await tuneAnalyticsTransaction(tx);
+  const calls = await selectCallGroups(tx, range, { total: true });
+  return { range, ...sentimentOf(calls.total as CallFigures) };
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
 import type { DateRange } from './date-range.js';
-import { FUNNEL_STEPS, selectLeadFigures, type LeadFigures } from './queries.js';
+import { FUNNEL_STEPS, selectLeadGroups, tuneAnalyticsTransaction, type LeadFigures } from './queries.js';
 import { ratio, type FunnelBody } from './schemas.js';
 
 const LABELS: Record<(typeof FUNNEL_STEPS)[number], string> = {
@@ -27,5 +27,7 @@ export function funnelOf(figures: LeadFigures): FunnelBody {
 
 /** Lead -> Contacted -> Qualified -> Opportunity -> Closed Won for the leads created in the range. */
 export async function getFunnel(tx: Db, range: DateRange): Promise<FunnelBody & { range: DateRange }> {
-  return { range, ...funnelOf(await selectLeadFigures(tx, range)) };
+  await tuneAnalyticsTransaction(tx);
+  const leads = await selectLeadGroups(tx, range, { total: true });
+  return { range, ...funnelOf(leads.total as LeadFigures) };
 }
