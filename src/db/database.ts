@@ -34,7 +34,8 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
 }
 
-const EMBEDDED_DATABASE = 'clara';
+/** The database Clara uses inside its embedded PostgreSQL. */
+export const EMBEDDED_DATABASE = 'clara';
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const log = options.log ?? (() => {});

@@ -405,3 +405,27 @@ function readOrCreatePassword(dataDir: string, clusterDir: string, clusterExists
   }
   return password;
 }
+
+/**
+ * The address of the embedded PostgreSQL that a live Clara process runs on `dataDir`, or
+ * undefined when none does. Commands such as `clara doctor` or `clara user create` use it to
+ * work beside a running `clara serve` instead of failing on its lock: they connect to its server,
+ * they never start a second one. The port comes from postgres's own postmaster.pid (line 4),
+ * the password from the credentials file that only the data directory's owner can read.
+ */
+export function runningEmbeddedUrl(dataDir: string): string | undefined {
+  const root = path.resolve(dataDir);
+  try {
+    const holder = lockHolderAlive(fs.readFileSync(path.join(root, 'clara.lock'), 'utf8'), path.join(root, 'clara.lock'));
+    if (!holder) return undefined;
+    const lines = fs.readFileSync(path.join(root, 'pgdata', 'postmaster.pid'), 'utf8').split('\n');
+    const postmaster = Number.parseInt(lines[0] ?? '', 10);
+    const port = Number.parseInt(lines[3] ?? '', 10);
+    if (!isAlive(postmaster) || !(port > 0)) return undefined;
+    const { password } = JSON.parse(fs.readFileSync(path.join(root, 'clara-credentials.json'), 'utf8')) as { password?: unknown };
+    if (typeof password !== 'string' || !password) return undefined;
+    return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  } catch {
+    return undefined;
+  }
+}

@@ -83,4 +83,39 @@ describe('clara serve (npm start)', () => {
       assert.equal(await second.exit, 0);
     }
   });
+
+  test('clara doctor and clara user create work beside a running clara serve, through its embedded PostgreSQL', async () => {
+    const dataDir = path.join(root, 'shared');
+    const served = await serve(dataDir, { CLARA_ADMIN_EMAIL: 'boss@example.com', CLARA_ADMIN_PASSWORD: 'boss-password-1' });
+    const clara = (args: string[]) =>
+      new Promise<{ code: number | null; output: string }>((done) => {
+        const child = spawn(process.execPath, ['bin/clara.js', ...args], {
+          env: { ...process.env, DATABASE_URL: '', CLARA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+        });
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        child.on('exit', (code) => done({ code, output }));
+      });
+    try {
+      const doctor = await clara(['doctor']);
+      assert.equal(doctor.code, 0, doctor.output);
+      assert.match(doctor.output, /All checks passed/);
+      const created = await clara(['user', 'create', '--email', 'rep@example.com', '--name', 'Rep', '--role', 'agent', '--password', 'rep-password-1']);
+      assert.equal(created.code, 0, created.output);
+      const login = await fetch(`${served.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'rep@example.com', password: 'rep-password-1' }),
+      });
+      assert.equal(login.status, 200, 'the running server sees the user the command created');
+      assert.equal((await fetch(`${served.url}/healthz`)).status, 200, 'and keeps running');
+    } finally {
+      served.child.kill('SIGTERM');
+      assert.equal(await served.exit, 0);
+    }
+    // With the server stopped, the command starts the embedded PostgreSQL itself again.
+    const alone = await clara(['doctor']);
+    assert.equal(alone.code, 0, alone.output);
+  });
 });
