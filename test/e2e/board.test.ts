@@ -28,6 +28,16 @@ describe('pipeline board, lead page and calendar in the browser', () => {
     const contacted = await stageId('Contacted');
     const lead = await api('POST', '/api/v1/leads', { contact_person: 'Katherine Johnson', company_name: 'NACA', deal_value: 40000, pipeline_stage_id: newLead });
     await api('POST', '/api/v1/leads', { contact_person: 'Dorothy Vaughan', company_name: 'NACA', deal_value: 10000, pipeline_stage_id: contacted });
+    // A board that looks like a week of work (for the screenshot); none of these move.
+    const more: [string, string, number, string, 'P1' | 'P2' | 'P3'][] = [
+      ['Mary Jackson', 'Langley Aero', 25000, 'Qualified', 'P2'],
+      ['Annie Easley', 'Lewis Labs', 60000, 'Demo Scheduled', 'P1'],
+      ['Christine Darden', 'Sonic Boom Co', 90000, 'Proposal Sent', 'P1'],
+      ['Evelyn Boyd', 'Orbit Analytics', 15000, 'Qualified', 'P3'],
+    ];
+    for (const [name, company, value, stage, bucket] of more) {
+      await api('POST', '/api/v1/leads', { contact_person: name, company_name: company, deal_value: value, pipeline_stage_id: await stageId(stage), status_bucket: bucket });
+    }
 
     const page = await e2e.page();
     await page.goto('/pipeline');

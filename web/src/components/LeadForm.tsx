@@ -1,6 +1,7 @@
 import { Button, Group, NumberInput, Select, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { Lead, Schemas } from '../api/client';
+import { useAbilities } from '../lib/auth';
 import { useStages, useUsers } from '../lib/queries';
 
 export type LeadInput = Schemas['LeadCreateInput'];
@@ -27,7 +28,7 @@ interface Values {
   notes: string;
 }
 
-function toValues(lead?: Lead): Values {
+function toValues(lead: Lead | undefined, me: string): Values {
   return {
     contact_person: lead?.contact_person ?? '',
     company_name: lead?.company_name ?? '',
@@ -37,7 +38,8 @@ function toValues(lead?: Lead): Values {
     lead_source: lead?.lead_source ?? '',
     status_bucket: lead?.status_bucket ?? 'P3',
     pipeline_stage_id: lead?.pipeline_stage_id ?? null,
-    agent_id: lead?.agent_id ?? null,
+    // A new lead is yours unless you give it to someone else or to the shared pool.
+    agent_id: lead ? lead.agent_id : me,
     industry: lead?.industry ?? '',
     city: lead?.city ?? '',
     need: lead?.need ?? '',
@@ -51,8 +53,8 @@ function toValues(lead?: Lead): Values {
 const text = (v: string) => (v.trim() === '' ? null : v.trim());
 const num = (v: number | string) => (v === '' || v === null ? null : Number(v));
 
-function toInput(v: Values): LeadInput {
-  return {
+function toInput(v: Values, creating: boolean): LeadInput {
+  const input: LeadInput = {
     contact_person: text(v.contact_person),
     company_name: text(v.company_name),
     email: text(v.email),
@@ -70,14 +72,18 @@ function toInput(v: Values): LeadInput {
     timeline: v.timeline as LeadInput['timeline'],
     notes: text(v.notes),
   };
+  // Without a stage the server puts a new lead in the first one.
+  if (creating && !v.pipeline_stage_id) delete input.pipeline_stage_id;
+  return input;
 }
 
 /** Create or edit a lead. Server-side validation errors come back through `error` on the caller's side. */
 export function LeadForm(props: { lead?: Lead; submitting: boolean; onSubmit: (input: LeadInput) => void; onCancel: () => void }) {
   const stages = useStages();
   const users = useUsers();
+  const { user } = useAbilities();
   const form = useForm<Values>({
-    initialValues: toValues(props.lead),
+    initialValues: toValues(props.lead, user.id),
     validate: {
       contact_person: (v, values) =>
         v.trim() || values.company_name.trim() || values.email.trim() || values.phone.trim() ? null : 'Give at least a name, company, email or phone',
@@ -85,7 +91,7 @@ export function LeadForm(props: { lead?: Lead; submitting: boolean; onSubmit: (i
     },
   });
   return (
-    <form onSubmit={form.onSubmit((values) => props.onSubmit(toInput(values)))} noValidate>
+    <form onSubmit={form.onSubmit((values) => props.onSubmit(toInput(values, !props.lead)))} noValidate>
       <Stack>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <TextInput label="Contact name" data-autofocus {...form.getInputProps('contact_person')} />

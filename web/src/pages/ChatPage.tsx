@@ -184,7 +184,10 @@ export default function ChatPage() {
                 {SpeechRecognition && (
                   <Tooltip label={listening ? 'Stop listening' : 'Speak'}>
                     <ActionIcon size="lg" variant={listening ? 'filled' : 'default'} color="red" onClick={listen} disabled={!session || state.done} aria-label={listening ? 'Stop listening' : 'Speak your message'}>
-                      🎤
+                      <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+                        <rect x="9" y="2" width="6" height="12" rx="3" />
+                        <path d="M5 10a7 7 0 0 0 14 0M12 17v5" />
+                      </svg>
                     </ActionIcon>
                   </Tooltip>
                 )}

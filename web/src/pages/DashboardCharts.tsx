@@ -1,6 +1,6 @@
 import '@mantine/charts/styles.css';
-import { AreaChart, BarChart, DonutChart, FunnelChart } from '@mantine/charts';
-import { Paper, SimpleGrid, Text, Title } from '@mantine/core';
+import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
+import { Group, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { Dashboard } from './DashboardPage';
 
 const FUNNEL_COLORS = ['indigo.3', 'indigo.4', 'indigo.5', 'indigo.6', 'teal.6'];
@@ -38,13 +38,30 @@ export default function DashboardCharts({ dashboard: d }: { dashboard: Dashboard
         />
       </Panel>
       <Panel title="Funnel">
-        <FunnelChart
-          h={240}
-          size={220}
-          withLabels
-          labelsPosition="right"
-          data={d.funnel.steps.map((s, i) => ({ name: `${s.label} (${s.count})`, value: Math.max(s.count, 0.0001), color: FUNNEL_COLORS[i] ?? 'gray.5' }))}
-        />
+        <Stack gap="sm">
+          {d.funnel.steps.map((step, i) => (
+            <div key={step.step}>
+              <Group justify="space-between">
+                <Text size="sm">{step.label}</Text>
+                <Text size="sm" fw={600}>
+                  {step.count}
+                  {step.rate_from_previous !== null && i > 0 && (
+                    <Text span size="xs" c="dimmed" fw={400}>
+                      {' '}
+                      ({Math.round(step.rate_from_previous * 100)}% of previous)
+                    </Text>
+                  )}
+                </Text>
+              </Group>
+              <Progress
+                value={(step.rate_from_first ?? (step.count > 0 ? 1 : 0)) * 100}
+                color={FUNNEL_COLORS[i] ?? 'gray.5'}
+                size="lg"
+                aria-label={`${step.label}: ${step.count}`}
+              />
+            </div>
+          ))}
+        </Stack>
         <Text size="xs" c="dimmed">
           {d.funnel.lost} lost in the period
         </Text>
