@@ -19,6 +19,8 @@ export interface LoadJob {
 export interface LoadResult {
   /** Milliseconds, ascending. */
   latencies: number[];
+  /** Requests completed, warm-up included: what the CPU measured around a job paid for. */
+  total: number;
   errors: number;
   firstError?: string;
 }
@@ -48,6 +50,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
   const latencies: number[] = [];
   let errors = 0;
+  let total = 0;
   let firstError: string | undefined;
   const recordFrom = performance.now() + job.warmupMs;
   const stopAt = recordFrom + job.durationMs;
@@ -57,6 +60,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
       if (t0 >= stopAt) return;
       try {
         await get(agent, base, job);
+        total += 1;
         if (t0 >= recordFrom) latencies.push(performance.now() - t0);
       } catch (error) {
         if (t0 >= recordFrom) errors += 1;
@@ -66,7 +70,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: job.concurrency }, lane));
   agent.destroy();
-  return { latencies: latencies.sort((a, b) => a - b), errors, ...(firstError ? { firstError } : {}) };
+  return { latencies: latencies.sort((a, b) => a - b), total, errors, ...(firstError ? { firstError } : {}) };
 }
 
 process.on('message', (message: LoadJob | 'close') => {

@@ -7,6 +7,13 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
 export interface SeedOptions {
   leads: number;
   activitiesPerLead: number;
+  /**
+   * When a lead's calls and activities happen between its creation and now: 'early' (most in
+   * its first weeks, a long tail; fraction random()^3 of its age, median an eighth) or
+   * 'uniform' (anywhere, so a month-old lead is as busy today as on its first day; the last 30
+   * days then hold 29 % of a year's activity).
+   */
+  spread: 'early' | 'uniform';
   /** Agents owning 95 % of the leads. */
   owners: string[];
   /** The AI user: 2.5 % of the leads, and the calls of pool leads. */
@@ -23,6 +30,7 @@ export interface SeedOptions {
  */
 export async function seedAnalytics(client: pg.Client, options: SeedOptions): Promise<Record<string, number>> {
   const { owners, aiId, log } = options;
+  const spread = options.spread === 'early' ? 'power(random(), 3)' : 'random()';
   await client.query('SELECT setseed(0.2026)');
   await client.query('SET session_replication_role = replica');
   const counts: Record<string, number> = {};
@@ -84,7 +92,7 @@ export async function seedAnalytics(client: pg.Client, options: SeedOptions): Pr
              CASE WHEN t.duration IS NULL THEN 'no_answer' ELSE 'completed' END, t.at, t.at
         FROM leads l
         CROSS JOIN LATERAL (
-          SELECT l.created_at + random() * (now() - l.created_at) AS at,
+          SELECT l.created_at + ${spread} * (now() - l.created_at) AS at,
                  CASE WHEN random() < 0.1 THEN NULL ELSE 20 + floor(random() * 900)::int END AS duration
             -- The reference to l makes the series re-evaluate per lead.
             FROM generate_series(1, floor(random() * 4)::int + (l.id IS NULL)::int)
@@ -101,7 +109,7 @@ export async function seedAnalytics(client: pg.Client, options: SeedOptions): Pr
           SELECT (ARRAY['lead_created','stage_changed','stage_changed','note','note','call','call','sms','sms',
                         'ai_interaction','ai_interaction','meeting_created','lead_updated','lead_updated','lead_assigned',
                         'email_sent','email_sent','email_opened','email_clicked','email_bounced'])[1 + floor(random() * 20)::int] AS kind,
-                 l.created_at + random() * (now() - l.created_at) AS at
+                 l.created_at + ${spread} * (now() - l.created_at) AS at
             FROM generate_series(1, floor(random() * ($1::int * 2 + 1))::int + (l.id IS NULL)::int)
         ) t`,
       [options.activitiesPerLead],

@@ -8,8 +8,10 @@
  * PostgreSQL 15 that is dropped afterwards), the server from startServer on an ephemeral port,
  * an admin, a manager with two agents and eight more agents; then, generated in SQL as the owner:
  * 100k leads over the last year (qualification, stages, sources, buckets), ~150k calls with
- * durations and sentiment, 1M timeline activities (a fifth of them email events), opportunities
- * and meetings. VACUUM ANALYZE and a CHECKPOINT, then every endpoint for the default range (the
+ * durations and sentiment, 1M timeline activities (a quarter of them email events),
+ * opportunities and meetings; a lead's calls and activities mostly in its first weeks
+ * (--spread uniform: anywhere up to now, which puts 29 % of the year's activity in the last 30
+ * days). VACUUM ANALYZE and a CHECKPOINT, then every endpoint for the default range (the
  * last 30 days) and for the last 365 days, one request in flight and then four, from a separate
  * load-generator process (bench/analytics-load.ts). --explain prints EXPLAIN (ANALYZE, BUFFERS)
  * of each statement as the agent, under RLS.
@@ -17,7 +19,8 @@
  * Figures belong in docs/benchmarks.md; tests never assert on timings.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +45,7 @@ const { values: args } = parseArgs({
     target: { type: 'string', default: 'both' },
     leads: { type: 'string', default: '100000' },
     'activities-per-lead': { type: 'string', default: '10' },
+    spread: { type: 'string', default: 'early' },
     seconds: { type: 'string', default: '4' },
     'warmup-seconds': { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '1,4' },
@@ -56,6 +60,8 @@ const TARGET = args.target as string;
 if (!['embedded', 'pg15', 'both'].includes(TARGET)) throw new Error('--target must be embedded, pg15 or both');
 const LEADS = Number(args.leads);
 const ACTIVITIES_PER_LEAD = Number(args['activities-per-lead']);
+const SPREAD = args.spread === 'uniform' ? 'uniform' : 'early';
+if (args.spread !== SPREAD) throw new Error('--spread must be early or uniform');
 const DURATION_MS = Number(args.seconds) * 1000;
 const WARMUP_MS = Number(args['warmup-seconds']) * 1000;
 const CONCURRENCY = (args.concurrency as string).split(',').map(Number);
@@ -74,8 +80,49 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
 interface PreparedTarget {
   label: string;
   url: string;
+  /** The postmaster, to read PostgreSQL's CPU time (same machine only). */
+  postmasterPid?: number;
   cleanup(): Promise<void>;
 }
+
+// --- CPU time (Linux /proc): on a shared machine latency depends on what else runs, the CPU a
+// request costs does not, and at one request in flight it is what the latency would be alone.
+
+const TICKS_PER_SECOND = 100;
+
+function cpuTicks(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ticks so far of the backends connected to `database` (a shared server has others). */
+function postgresTicks(postmasterPid: number | undefined, database: string): Map<number, number> {
+  const ticks = new Map<number, number>();
+  if (!postmasterPid) return ticks;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== postmasterPid) continue;
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!title.includes(` ${database} `)) continue;
+      ticks.set(pid, cpuTicks(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks;
+}
+
+const ticksBetween = (before: Map<number, number>, after: Map<number, number>) =>
+  [...after].reduce((sum, [pid, used]) => sum + used - (before.get(pid) ?? 0), 0);
 
 async function prepareEmbedded(): Promise<PreparedTarget> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'clara-bench-analytics-'));
@@ -86,6 +133,7 @@ async function prepareEmbedded(): Promise<PreparedTarget> {
   return {
     label: 'embedded',
     url,
+    postmasterPid: embedded.pid,
     async cleanup() {
       await embedded.stop();
       await rm(root, { recursive: true, force: true });
@@ -101,9 +149,14 @@ async function prepareExternal(serverUrl: string): Promise<PreparedTarget | unde
     say(`Skipping pg15: cannot connect (${error instanceof Error ? error.message : String(error)}).`);
     return undefined;
   }
+  let postmasterPid: number | undefined;
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
+    const { rows } = await admin.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
+    postmasterPid = await readFile(path.join(rows[0]?.dir ?? '', 'postmaster.pid'), 'utf8')
+      .then((text) => Number.parseInt(text, 10) || undefined)
+      .catch(() => undefined);
   } finally {
     await admin.end();
   }
@@ -112,6 +165,7 @@ async function prepareExternal(serverUrl: string): Promise<PreparedTarget | unde
   return {
     label: 'pg15',
     url: url.toString(),
+    postmasterPid,
     async cleanup() {
       const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
@@ -167,6 +221,9 @@ interface Row {
   range: string;
   concurrency: number;
   result: LoadResult;
+  /** CPU milliseconds per request: the server (Node) and PostgreSQL. */
+  serverCpuMs: number;
+  postgresCpuMs: number;
 }
 
 async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<void> {
@@ -201,7 +258,7 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
     try {
       const seedStarted = performance.now();
       say('Seeding:');
-      await seedAnalytics(owner, { leads: LEADS, activitiesPerLead: ACTIVITIES_PER_LEAD, owners: agents.map((a) => a.id), aiId: ai.id, log: say });
+      await seedAnalytics(owner, { leads: LEADS, activitiesPerLead: ACTIVITIES_PER_LEAD, spread: SPREAD, owners: agents.map((a) => a.id), aiId: ai.id, log: say });
       say(`Seeded in ${seconds(seedStarted)}`);
       const vacuumStarted = performance.now();
       await owner.query('VACUUM (ANALYZE) leads, calls, activities, opportunities, meetings, users, pipeline_stages, sessions');
@@ -212,6 +269,14 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
                 pg_size_pretty(pg_total_relation_size('activities')) AS activities`,
       );
       say(`Size with indexes: leads ${rows[0]?.leads}, calls ${rows[0]?.calls}, activities ${rows[0]?.activities}`);
+      const { rows: recent } = await owner.query<Record<string, string>>(
+        `SELECT (SELECT count(*) FROM leads WHERE created_at >= now() - interval '30 days') AS leads,
+                (SELECT count(*) FROM calls WHERE call_start_time >= now() - interval '30 days') AS calls,
+                (SELECT count(*) FROM activities WHERE created_at >= now() - interval '30 days') AS activities,
+                (SELECT count(*) FROM activities WHERE created_at >= now() - interval '30 days' AND activity_type LIKE 'email%') AS email`,
+      );
+      const r = recent[0];
+      say(`In the last 30 days (spread ${SPREAD}): ${r?.leads} leads, ${r?.calls} calls, ${r?.activities} activities of which ${r?.email} email events`);
     } finally {
       await owner.end();
     }
@@ -257,6 +322,8 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
       for (const range of ranges) {
         for (const caller of callers) {
           for (const concurrency of CONCURRENCY) {
+            const pgBefore = postgresTicks(target.postmasterPid, BENCH_DATABASE);
+            const serverBefore = cpuTicks(process.pid);
             const result = await load.run({
               baseUrl: base,
               path: `/api/v1/analytics/${endpoint}${range.query ? `?${range.query}` : ''}`,
@@ -265,10 +332,14 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
               warmupMs: WARMUP_MS,
               durationMs: DURATION_MS,
             });
-            rows.push({ endpoint, caller: caller.name, range: range.name, concurrency, result });
+            const perRequest = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND / Math.max(1, result.total);
+            const serverCpuMs = perRequest(cpuTicks(process.pid) - serverBefore);
+            const postgresCpuMs = perRequest(ticksBetween(pgBefore, postgresTicks(target.postmasterPid, BENCH_DATABASE)));
+            rows.push({ endpoint, caller: caller.name, range: range.name, concurrency, result, serverCpuMs, postgresCpuMs });
             say(
               `  ${endpoint.padEnd(16)} ${range.name.padEnd(9)} ${caller.name.padEnd(6)} c=${concurrency}  n=${String(result.latencies.length).padStart(5)}  ` +
                 `p50 ${ms(percentile(result.latencies, 50))}  p95 ${ms(percentile(result.latencies, 95))}  p99 ${ms(percentile(result.latencies, 99))} ms` +
+                `  cpu/req server ${serverCpuMs.toFixed(1)} pg ${postgresCpuMs.toFixed(1)} ms` +
                 `  errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ''}`,
             );
           }
@@ -277,13 +348,14 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
     }
 
     say(`\n### Results: ${target.label} (PostgreSQL ${version}), ${LEADS} leads\n`);
-    say('| endpoint | range | caller | in flight | requests | p50 ms | p95 ms | p99 ms | errors |');
-    say('|---|---|---|--:|--:|--:|--:|--:|--:|');
+    say('| endpoint | range | caller | in flight | requests | p50 ms | p95 ms | p99 ms | CPU ms/req: server + PostgreSQL | errors |');
+    say('|---|---|---|--:|--:|--:|--:|--:|--:|--:|');
     for (const row of rows) {
       const r = row.result;
       say(
         `| ${row.endpoint} | ${row.range} | ${row.caller} | ${row.concurrency} | ${r.latencies.length} | ${ms(percentile(r.latencies, 50))} | ` +
-          `${ms(percentile(r.latencies, 95))} | ${ms(percentile(r.latencies, 99))} | ${r.errors} |`,
+          `${ms(percentile(r.latencies, 95))} | ${ms(percentile(r.latencies, 99))} | ` +
+          `${row.serverCpuMs.toFixed(1)} + ${row.postgresCpuMs.toFixed(1)} = ${(row.serverCpuMs + row.postgresCpuMs).toFixed(1)} | ${r.errors} |`,
       );
     }
     say('');
