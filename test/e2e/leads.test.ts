@@ -71,6 +71,29 @@ describe('leads in the browser', () => {
 
     const list = await e2e.clara.app.inject({ url: '/api/v1/leads?q=lovelace', headers: e2e.clara.admin.headers });
     assert.equal(list.json().data.length, 0, 'the lead is in the trash');
+
+    await page.getByLabel('Trash').check();
+    const trashed = page.getByRole('row').filter({ hasText: 'Ada Lovelace' });
+    await trashed.getByRole('button', { name: 'Actions for Ada Lovelace' }).click();
+    await page.getByRole('menuitem', { name: 'Restore' }).click();
+    await trashed.waitFor({ state: 'detached' });
+    const restored = await e2e.clara.app.inject({ url: '/api/v1/leads?q=lovelace', headers: e2e.clara.admin.headers });
+    assert.equal(restored.json().data.length, 1, 'restored from the trash');
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
+  test('import leads from a CSV file and see the rows it refused', async () => {
+    const page = await e2e.page();
+    await page.goto('/leads');
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import leads from CSV' });
+    const csv = 'Full Name,E-mail,Company,Deal Value\nAlan Turing,alan@bletchley.example,Bletchley Park,12000\nJoan Clarke,not-an-email,Bletchley Park,5000\n';
+    await dialog.locator('input[type="file"]').setInputFiles({ name: 'leads.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await dialog.getByText(/1 created, 0 updated, 0 skipped, 1 failed of 2 rows/).waitFor();
+    await dialog.getByRole('list', { name: 'Rows not imported' }).getByText('Row 3').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('row').filter({ hasText: 'Alan Turing' }).waitFor();
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 });

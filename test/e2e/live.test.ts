@@ -62,8 +62,19 @@ describe('live updates and Talk to Clara in the browser', () => {
     assert.equal(lead.lead_score, score);
     assert.ok(lead.score_breakdown.length > 0);
 
+    await page.getByRole('button', { name: 'End conversation' }).click();
+    await page.getByRole('button', { name: 'End conversation' }).waitFor({ state: 'detached' });
     await page.getByRole('link', { name: 'Maria Garcia' }).click();
     await page.getByRole('table', { name: 'Score breakdown' }).waitFor();
+
+    // The conversation is now a call whose transcript is searchable.
+    await page.getByRole('link', { name: 'Calls' }).click();
+    await page.getByLabel('Search transcripts').fill('brightpath');
+    const row = page.getByRole('table', { name: 'Calls' }).locator('tbody tr').first();
+    await row.getByText('Ai chat').waitFor();
+    await row.getByRole('button').first().click();
+    await page.getByRole('dialog').getByText('maria.garcia@brightpath.com').first().waitFor();
+    await screenshot(page, 'calls');
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 });

@@ -11,6 +11,7 @@ const LeadsPage = lazy(() => import('./pages/LeadsPage'));
 const LeadDetailPage = lazy(() => import('./pages/LeadDetailPage'));
 const PipelinePage = lazy(() => import('./pages/PipelinePage'));
 const CalendarPage = lazy(() => import('./pages/CalendarPage'));
+const CallsPage = lazy(() => import('./pages/CallsPage'));
 const TasksPage = lazy(() => import('./pages/TasksPage'));
 const NotificationsPage = lazy(() => import('./pages/NotificationsPage'));
 const ChatPage = lazy(() => import('./pages/ChatPage'));
@@ -55,6 +56,7 @@ export function App() {
         <Route path="leads/:id" element={page(<LeadDetailPage />)} />
         <Route path="pipeline" element={page(<PipelinePage />)} />
         <Route path="calendar" element={page(<CalendarPage />)} />
+        <Route path="calls" element={page(<CallsPage />)} />
         <Route path="tasks" element={page(<TasksPage />)} />
         <Route path="notifications" element={page(<NotificationsPage />)} />
         <Route path="clara" element={page(<ChatPage />)} />

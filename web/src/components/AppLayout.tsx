@@ -11,6 +11,7 @@ const NAV = [
   { to: '/', label: 'Dashboard', end: true },
   { to: '/leads', label: 'Leads' },
   { to: '/pipeline', label: 'Pipeline' },
+  { to: '/calls', label: 'Calls' },
   { to: '/calendar', label: 'Calendar' },
   { to: '/tasks', label: 'Tasks & follow-ups' },
   { to: '/clara', label: 'Talk to Clara' },

@@ -11,6 +11,7 @@ import {
   Paper,
   Select,
   Stack,
+  Switch,
   Table,
   Text,
   TextInput,
@@ -25,6 +26,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, errorMessage, must, type Lead, type Schemas } from '../api/client';
 import type { paths } from '../api/schema';
 import { BucketBadge, ScoreMeter } from '../components/LeadBadges';
+import { ImportLeads } from '../components/ImportLeads';
 import { LeadForm, type LeadInput } from '../components/LeadForm';
 import { useAbilities } from '../lib/auth';
 import { currency, fromNow, leadName } from '../lib/format';
@@ -43,6 +45,12 @@ const SORTS: { value: LeadSort; label: string }[] = [
 ];
 const PAGE_SIZE = 25;
 
+function dayAfter(day: string): string {
+  const date = new Date(`${day}T00:00:00`);
+  date.setDate(date.getDate() + 1);
+  return date.toISOString();
+}
+
 export default function LeadsPage() {
   const { canEdit } = useAbilities();
   const queryClient = useQueryClient();
@@ -53,6 +61,7 @@ export default function LeadsPage() {
   const [selected, setSelected] = useState<string[]>([]);
   const [editing, setEditing] = useState<Lead | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Lead | null>(null);
+  const [importing, setImporting] = useState(false);
   const stages = useStages();
   const users = useUsers();
   const userName = useUserNames();
@@ -64,6 +73,10 @@ export default function LeadsPage() {
       pipeline_stage_id: params.get('stage') || undefined,
       agent_id: params.get('owner') || undefined,
       lead_source: params.get('source') || undefined,
+      created_at_from: params.get('from') || undefined,
+      // The "to" day is included: the API's bound is exclusive.
+      created_at_to: params.get('to') ? dayAfter(params.get('to') as string) : undefined,
+      deleted: params.get('trash') ? ('only' as const) : undefined,
       sort: (params.get('sort') as LeadSort | null) ?? '-created_at',
     }),
     [params],
@@ -110,6 +123,14 @@ export default function LeadsPage() {
       void queryClient.invalidateQueries({ queryKey: ['leads'] });
     },
   });
+  const restore = useMutation({
+    mutationFn: async (lead: Lead) => must(await api.POST('/api/v1/leads/{id}/restore', { params: { path: { id: lead.id } } })),
+    onSuccess: (lead) => {
+      notifications.show({ color: 'teal', message: `Restored ${leadName(lead)}` });
+      void queryClient.invalidateQueries({ queryKey: ['leads'] });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error) }),
+  });
   const bulk = useMutation({
     mutationFn: async (body: Schemas['LeadBulkActionInput']) =>
       must(await api.POST('/api/v1/leads/bulk', { body })),
@@ -138,6 +159,11 @@ export default function LeadsPage() {
           <Button variant="default" component="a" href={`/api/v1/leads/export.csv?${exportQuery}`} download>
             Export CSV
           </Button>
+          {canEdit && (
+            <Button variant="default" onClick={() => setImporting(true)}>
+              Import CSV
+            </Button>
+          )}
           {canEdit && <Button onClick={() => setEditing('new')}>New lead</Button>}
         </Group>
       </Group>
@@ -184,6 +210,9 @@ export default function LeadsPage() {
             onKeyDown={(e) => e.key === 'Enter' && setFilter('source', e.currentTarget.value.trim() || null)}
             w={130}
           />
+          <TextInput label="Created from" type="date" value={params.get('from') ?? ''} onChange={(e) => setFilter('from', e.currentTarget.value || null)} w={150} />
+          <TextInput label="Created to" type="date" value={params.get('to') ?? ''} onChange={(e) => setFilter('to', e.currentTarget.value || null)} w={150} />
+          <Switch label="Trash" checked={Boolean(params.get('trash'))} onChange={(e) => setFilter('trash', e.currentTarget.checked ? '1' : null)} mb={8} />
           <Select
             label="Sort"
             data={SORTS}
@@ -312,10 +341,16 @@ export default function LeadsPage() {
                           </ActionIcon>
                         </Menu.Target>
                         <Menu.Dropdown>
-                          <Menu.Item onClick={() => setEditing(lead)}>Edit</Menu.Item>
-                          <Menu.Item color="red" onClick={() => setDeleting(lead)}>
-                            Delete
-                          </Menu.Item>
+                          {lead.deleted_at ? (
+                            <Menu.Item onClick={() => restore.mutate(lead)}>Restore</Menu.Item>
+                          ) : (
+                            <>
+                              <Menu.Item onClick={() => setEditing(lead)}>Edit</Menu.Item>
+                              <Menu.Item color="red" onClick={() => setDeleting(lead)}>
+                                Delete
+                              </Menu.Item>
+                            </>
+                          )}
                         </Menu.Dropdown>
                       </Menu>
                     </Table.Td>
@@ -369,6 +404,7 @@ export default function LeadsPage() {
           />
         )}
       </Modal>
+      <ImportLeads opened={importing} onClose={() => setImporting(false)} />
       <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete lead?">
         <Stack>
           <Text>
