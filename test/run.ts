@@ -16,7 +16,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate } from '../src/db/migrate.js';
-import { TEMPLATE_DATABASE } from './support/database.js';
+import { randomBytes } from 'node:crypto';
+
+// This run's own template database, handed to the test files (see test/support/database.ts).
+process.env.CLARA_TEST_TEMPLATE ??= `clara_test_template_${randomBytes(4).toString('hex')}`;
+const { TEMPLATE_DATABASE } = await import('./support/database.js');
 
 const DEFAULT_PATTERNS = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 const BROWSER_TESTS = 'test/e2e/';
@@ -80,6 +84,9 @@ async function main(): Promise<number> {
     console.log(`# test run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return code;
   } finally {
+    if (!embedded) {
+      await withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`)).catch(() => {});
+    }
     await embedded?.stop();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
   }

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const TEMPLATE_DATABASE = 'clara_test_template';
+/**
+ * The migrated database every test file clones. Each `npm test` run names its own (test/run.ts
+ * passes it down), so that runs sharing one PostgreSQL server (CI jobs, several developers on
+ * one machine) never drop each other's template in the middle of a run.
+ */
+export const TEMPLATE_DATABASE = process.env.CLARA_TEST_TEMPLATE ?? 'clara_test_template';
 
 function serverUrl(): string {
   const url = process.env.CLARA_TEST_SERVER_URL;
