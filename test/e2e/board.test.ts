@@ -85,6 +85,10 @@ describe('pipeline board, lead page and calendar in the browser', () => {
     await page.getByLabel('Add a note').fill('Prefers email; call after 3pm.');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByText('Prefers email; call after 3pm.').waitFor();
+    await page.getByRole('tab', { name: 'Tasks' }).click();
+    await page.getByRole('textbox', { name: /^Task/ }).fill('Send the security whitepaper');
+    await page.getByRole('button', { name: 'Add task' }).click();
+    await page.getByRole('table', { name: 'Tasks' }).getByText('Send the security whitepaper').waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
     await screenshot(page, 'lead');
     assert.deepEqual(realErrors(e2e.errors), []);
@@ -116,8 +120,41 @@ describe('pipeline board, lead page and calendar in the browser', () => {
     assert.equal(new Date(moved.start_time).toISOString(), new Date(start.getTime() + 3_600_000).toISOString());
     assert.equal(new Date(moved.end_time).toISOString(), new Date(end.getTime() + 3_600_000).toISOString());
 
+    // Selecting empty time books a new meeting.
+    await page.locator('.fc-timegrid-slot-lane[data-time="15:00:00"]').click();
+    const dialog = page.getByRole('dialog', { name: 'New meeting' });
+    await dialog.getByLabel(/^Title/).fill('Kick-off call');
+    await dialog.getByRole('button', { name: 'Create meeting' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('.fc-event', { hasText: 'Kick-off call' }).waitFor();
+    const booked = (await api('GET', '/api/v1/meetings?sort=-created_at&limit=1')).data[0];
+    assert.equal(booked.title, 'Kick-off call');
+    assert.equal(new Date(booked.start_time).getUTCHours(), 15);
+
     await page.getByRole('button', { name: 'Month' }).click();
     await event.waitFor();
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
+  test('a lead card moves with the keyboard alone', async () => {
+    const qualified = await stageId('Qualified');
+    const demo = await stageId('Demo Scheduled');
+    const lead = await api('POST', '/api/v1/leads', { contact_person: 'Keyboard User', pipeline_stage_id: qualified });
+    const page = await e2e.page();
+    await page.goto('/pipeline');
+    const card = page.locator(`[data-lead-card="${lead.id}"]`);
+    await card.focus();
+    await page.keyboard.press('Space');
+    await page.waitForTimeout(100);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(100);
+    await page.keyboard.press('Space');
+    await page.locator(`[data-stage-column="Demo Scheduled"] [data-lead-card="${lead.id}"]`).waitFor();
+    for (let i = 0; i < 50; i++) {
+      if ((await api('GET', `/api/v1/leads/${lead.id}`)).pipeline_stage_id === demo) break;
+      await page.waitForTimeout(100);
+    }
+    assert.equal((await api('GET', `/api/v1/leads/${lead.id}`)).pipeline_stage_id, demo);
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 });

@@ -59,7 +59,12 @@ describe('dashboard, tasks, notifications, settings and roles in the browser', (
     await page.goto('/settings');
     await page.getByRole('table', { name: 'Users' }).getByText('admin@test.local').waitFor();
     await page.getByRole('tab', { name: 'Pipeline stages' }).click();
-    await page.getByRole('table', { name: 'Pipeline stages' }).waitFor();
+    await page.getByRole('button', { name: 'Move Contacted up' }).click();
+    await page.getByRole('table', { name: 'Pipeline stages' }).locator('tbody tr').first().getByRole('button', { name: 'Move Contacted up' }).waitFor();
+    const stages = (await api('GET', '/api/v1/pipeline_stages')).json().data as { name: string }[];
+    assert.deepEqual(stages.slice(0, 2).map((s) => s.name), ['Contacted', 'New Lead']);
+    await page.getByRole('button', { name: 'Move Contacted down' }).click();
+    await page.getByRole('table', { name: 'Pipeline stages' }).locator('tbody tr').first().getByRole('button', { name: 'Move New Lead up' }).waitFor();
     await page.getByRole('tab', { name: 'Scoring rules' }).click();
     await page.getByRole('table', { name: 'Scoring rules' }).locator('tbody tr').first().waitFor();
     await page.getByRole('tab', { name: 'API keys' }).click();

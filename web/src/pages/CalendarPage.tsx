@@ -1,14 +1,16 @@
-import type { DatesSetArg, EventClickArg, EventDropArg, EventInput } from '@fullcalendar/core';
+import type { DateSelectArg, DatesSetArg, EventClickArg, EventDropArg, EventInput } from '@fullcalendar/core';
 import dayGridPlugin from '@fullcalendar/daygrid';
 import interactionPlugin, { type EventResizeDoneArg } from '@fullcalendar/interaction';
 import FullCalendar from '@fullcalendar/react';
 import timeGridPlugin from '@fullcalendar/timegrid';
-import { Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, errorMessage, must, type Meeting } from '../api/client';
+import { leadName } from '../lib/format';
 import { useAbilities } from '../lib/auth';
 
 const STATUS_COLOR: Record<Meeting['status'], string> = {
@@ -19,11 +21,78 @@ const STATUS_COLOR: Record<Meeting['status'], string> = {
   'No Show': '#fa5252',
 };
 
+/** A meeting on the slot the user selected, optionally with a lead (searched as you type). */
+function NewMeeting({ slot, onClose }: { slot: { start: Date; end: Date } | null; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [title, setTitle] = useState('');
+  const [leadId, setLeadId] = useState<string | null>(null);
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const leads = useQuery({
+    queryKey: ['leads', 'picker', q],
+    enabled: slot !== null,
+    queryFn: async () => must(await api.GET('/api/v1/leads', { params: { query: { q: q || undefined, limit: 20 } } })).data,
+  });
+  const create = useMutation({
+    mutationFn: async () =>
+      must(
+        await api.POST('/api/v1/meetings', {
+          body: { title: title.trim(), lead_id: leadId, start_time: slot?.start.toISOString() ?? '', end_time: slot?.end.toISOString() ?? '' },
+        }),
+      ),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ['meetings'] });
+      setTitle('');
+      setLeadId(null);
+      onClose();
+    },
+  });
+  return (
+    <Modal opened={slot !== null} onClose={onClose} title="New meeting">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (title.trim()) create.mutate();
+        }}
+      >
+        <Stack>
+          <Text size="sm" c="dimmed">
+            {slot && `${slot.start.toLocaleString()} – ${slot.end.toLocaleTimeString()}`}
+          </Text>
+          {create.isError && <Alert color="red">{errorMessage(create.error)}</Alert>}
+          <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} required data-autofocus />
+          <Select
+            label="Lead"
+            searchable
+            clearable
+            searchValue={search}
+            onSearchChange={setSearch}
+            filter={({ options }) => options}
+            data={(leads.data ?? []).map((l) => ({ value: l.id, label: leadName(l) }))}
+            value={leadId}
+            onChange={setLeadId}
+            nothingFoundMessage="No lead matches"
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending} disabled={!title.trim()}>
+              Create meeting
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
 export default function CalendarPage() {
   const { canEdit } = useAbilities();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [range, setRange] = useState<{ start: string; end: string } | null>(null);
+  const [slot, setSlot] = useState<{ start: Date; end: Date } | null>(null);
 
   const meetings = useQuery({
     queryKey: ['meetings', 'calendar', range],
@@ -100,6 +169,12 @@ export default function CalendarPage() {
           slotMinTime="07:00:00"
           slotMaxTime="20:00:00"
           editable={canEdit}
+          selectable={canEdit}
+          selectMirror
+          select={(arg: DateSelectArg) => {
+            arg.view.calendar.unselect();
+            setSlot({ start: arg.start, end: arg.end });
+          }}
           eventDurationEditable={canEdit}
           events={events}
           datesSet={(arg: DatesSetArg) => setRange({ start: arg.start.toISOString(), end: arg.end.toISOString() })}
@@ -112,9 +187,11 @@ export default function CalendarPage() {
           }}
         />
       </Paper>
+      <NewMeeting slot={slot} onClose={() => setSlot(null)} />
       {canEdit && (
         <Text size="sm" c="dimmed">
-          Drag a meeting to reschedule it, or drag its lower edge to change its length. Click it to open its lead.
+          Drag a meeting to reschedule it, or drag its lower edge to change its length. Click it to open its lead. Select
+          empty time to book a new meeting.
         </Text>
       )}
     </Stack>

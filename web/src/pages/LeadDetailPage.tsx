@@ -318,6 +318,77 @@ function FollowUpsPanel({ leadId, canEdit }: { leadId: string; canEdit: boolean 
   );
 }
 
+function TasksPanel({ lead, canEdit }: { lead: Lead; canEdit: boolean }) {
+  const queryClient = useQueryClient();
+  const [title, setTitle] = useState('');
+  const [due, setDue] = useState('');
+  const todos = useQuery({
+    queryKey: ['todos', { lead_id: lead.id }],
+    queryFn: async () => must(await api.GET('/api/v1/todos', { params: { query: { lead_id: lead.id, sort: 'due_date', limit: 100 } } })).data,
+  });
+  const add = useMutation({
+    mutationFn: async () =>
+      must(
+        await api.POST('/api/v1/todos', {
+          body: { lead_id: lead.id, title: title.trim(), assigned_to: lead.agent_id, due_date: due ? new Date(due).toISOString() : null },
+        }),
+      ),
+    onSuccess: () => {
+      setTitle('');
+      setDue('');
+      void queryClient.invalidateQueries({ queryKey: ['todos'] });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error) }),
+  });
+  const complete = useMutation({
+    mutationFn: async (id: string) => must(await api.POST('/api/v1/todos/{id}/complete', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['todos'] }),
+  });
+  return (
+    <Stack>
+      {canEdit && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (title.trim()) add.mutate();
+          }}
+        >
+          <Group align="flex-end">
+            <TextInput label="Task" value={title} onChange={(e) => setTitle(e.currentTarget.value)} style={{ flex: 1 }} required />
+            <TextInput label="Due" type="datetime-local" value={due} onChange={(e) => setDue(e.currentTarget.value)} />
+            <Button type="submit" size="sm" loading={add.isPending} disabled={!title.trim()}>
+              Add task
+            </Button>
+          </Group>
+        </form>
+      )}
+      <Table fz="sm" aria-label="Tasks">
+        <Table.Tbody>
+          {(todos.data ?? []).map((t) => (
+            <Table.Tr key={t.id}>
+              <Table.Td>{t.title}</Table.Td>
+              <Table.Td>{t.due_date ? dateTime(t.due_date) : '—'}</Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={t.status === 'done' ? 'teal' : 'blue'}>
+                  {humanize(t.status)}
+                </Badge>
+              </Table.Td>
+              <Table.Td ta="right">
+                {canEdit && t.status !== 'done' && t.status !== 'cancelled' && (
+                  <Button size="compact-xs" variant="light" onClick={() => complete.mutate(t.id)}>
+                    Complete
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {todos.data?.length === 0 && <Text size="sm" c="dimmed">No tasks.</Text>}
+    </Stack>
+  );
+}
+
 function MeetingsPanel({ lead, canEdit }: { lead: Lead; canEdit: boolean }) {
   const queryClient = useQueryClient();
   const [start, setStart] = useState('');
@@ -434,6 +505,15 @@ export default function LeadDetailPage() {
     },
   });
 
+  const restore = useMutation({
+    mutationFn: async () => must(await api.POST('/api/v1/leads/{id}/restore', { params: { path: { id } } })),
+    onSuccess: (restored) => {
+      queryClient.setQueryData(['leads', id], restored);
+      void queryClient.invalidateQueries({ queryKey: ['leads'] });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: errorMessage(error) }),
+  });
+
   if (lead.isPending) return <Text c="dimmed">Loading…</Text>;
   if (lead.isError) return <Alert color="red">{errorMessage(lead.error)}</Alert>;
   const l = lead.data;
@@ -474,9 +554,15 @@ export default function LeadDetailPage() {
             <Button variant="light" onClick={() => setConverting(true)} disabled={Boolean(l.converted_at)}>
               {l.converted_at ? 'Converted' : 'Convert'}
             </Button>
-            <Button variant="subtle" color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
-              Delete
-            </Button>
+            {l.deleted_at ? (
+              <Button variant="light" onClick={() => restore.mutate()} loading={restore.isPending}>
+                Restore
+              </Button>
+            ) : (
+              <Button variant="subtle" color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
+                Delete
+              </Button>
+            )}
           </Group>
         )}
       </Group>
@@ -517,6 +603,7 @@ export default function LeadDetailPage() {
                 <Tabs.Tab value="notes">Notes</Tabs.Tab>
                 <Tabs.Tab value="follow-ups">Follow-ups</Tabs.Tab>
                 <Tabs.Tab value="meetings">Meetings</Tabs.Tab>
+                <Tabs.Tab value="tasks">Tasks</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="timeline" pt="md">
                 <ActivityTimeline leadId={l.id} />
@@ -529,6 +616,9 @@ export default function LeadDetailPage() {
               </Tabs.Panel>
               <Tabs.Panel value="meetings" pt="md">
                 <MeetingsPanel lead={l} canEdit={canEdit} />
+              </Tabs.Panel>
+              <Tabs.Panel value="tasks" pt="md">
+                <TasksPanel lead={l} canEdit={canEdit} />
               </Tabs.Panel>
             </Tabs>
           </Card>

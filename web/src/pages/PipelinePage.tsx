@@ -9,6 +9,7 @@ import {
   useSensors,
   type DragEndEvent,
   type DragStartEvent,
+  type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
 import { Anchor, Badge, Box, Card, Group, Paper, ScrollArea, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -25,6 +26,23 @@ const PER_COLUMN = 100;
 const DAY = 86_400_000;
 
 type Column = { leads: Lead[]; more: boolean };
+
+/** With the keyboard, left and right jump a picked-up card to the previous or next column. */
+const columnJump: KeyboardCoordinateGetter = (event, { context: { collisionRect, droppableRects, droppableContainers } }) => {
+  const direction = event.code === 'ArrowRight' ? 1 : event.code === 'ArrowLeft' ? -1 : 0;
+  if (!direction || !collisionRect) return undefined;
+  event.preventDefault();
+  const center = collisionRect.left + collisionRect.width / 2;
+  const columns = droppableContainers
+    .getEnabled()
+    .map((container) => droppableRects.get(container.id))
+    .filter((rect): rect is NonNullable<typeof rect> => Boolean(rect))
+    .filter((rect) => (direction > 0 ? rect.left + rect.width / 2 > center + 10 : rect.left + rect.width / 2 < center - 10))
+    .sort((a, b) => direction * (a.left - b.left));
+  const target = columns[0];
+  if (!target) return undefined;
+  return { x: target.left + (target.width - collisionRect.width) / 2, y: target.top + 60 };
+};
 
 function isRotten(lead: Lead, stage: PipelineStage): boolean {
   return stage.rotten_after_days !== null && Date.now() - Date.parse(lead.stage_changed_at) > stage.rotten_after_days * DAY;
@@ -125,7 +143,7 @@ export default function PipelinePage() {
   const queryClient = useQueryClient();
   const stages = useStages();
   const [dragging, setDragging] = useState<Lead | null>(null);
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor));
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor, { coordinateGetter: columnJump }));
   const stageList = stages.data ?? [];
   const columns = useQueries({
     queries: stageList.map((stage) => ({
@@ -169,7 +187,7 @@ export default function PipelinePage() {
           Pipeline
         </Title>
         <Text size="sm" c="dimmed">
-          {canEdit ? 'Drag a card to another stage, or focus it and use space and the arrow keys.' : 'Read-only for viewers.'}
+          {canEdit ? 'Drag a card to another stage, or focus it, press space, move with the left and right arrows, and press space again.' : 'Read-only for viewers.'}
         </Text>
       </Group>
       <DndContext sensors={sensors} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}>

@@ -131,7 +131,7 @@ function UsersTab() {
   );
 }
 
-function StageRow({ stage, isAdmin }: { stage: PipelineStage; isAdmin: boolean }) {
+function StageRow({ stage, isAdmin, onMove }: { stage: PipelineStage; isAdmin: boolean; onMove: (delta: -1 | 1) => void }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(stage.name);
   const [probability, setProbability] = useState<number | string>(stage.win_probability);
@@ -164,7 +164,20 @@ function StageRow({ stage, isAdmin }: { stage: PipelineStage; isAdmin: boolean }
   const dirty = name !== stage.name || Number(probability) !== stage.win_probability || (rotten === '' ? null : Number(rotten)) !== stage.rotten_after_days;
   return (
     <Table.Tr>
-      <Table.Td>{stage.order_position}</Table.Td>
+      <Table.Td>
+        {isAdmin ? (
+          <Group gap={2} wrap="nowrap">
+            <ActionIcon size="sm" variant="subtle" aria-label={`Move ${stage.name} up`} onClick={() => onMove(-1)}>
+              ↑
+            </ActionIcon>
+            <ActionIcon size="sm" variant="subtle" aria-label={`Move ${stage.name} down`} onClick={() => onMove(1)}>
+              ↓
+            </ActionIcon>
+          </Group>
+        ) : (
+          stage.order_position
+        )}
+      </Table.Td>
       <Table.Td>
         <TextInput aria-label="Stage name" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={!isAdmin} size="xs" />
       </Table.Td>
@@ -196,6 +209,18 @@ function StagesTab() {
   const queryClient = useQueryClient();
   const stages = useStages();
   const [name, setName] = useState('');
+  const reorder = useMutation({
+    mutationFn: async (ids: string[]) => must(await api.POST('/api/v1/pipeline_stages/reorder', { body: { ids } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['pipeline_stages'] }),
+    onError,
+  });
+  const move = (index: number, delta: -1 | 1) => {
+    const ids = (stages.data ?? []).map((s) => s.id);
+    const target = index + delta;
+    if (target < 0 || target >= ids.length) return;
+    [ids[index], ids[target]] = [ids[target] as string, ids[index] as string];
+    reorder.mutate(ids);
+  };
   const add = useMutation({
     mutationFn: async () =>
       must(await api.POST('/api/v1/pipeline_stages', { body: { name: name.trim(), order_position: (stages.data?.length ?? 0) + 1 } })),
@@ -210,7 +235,7 @@ function StagesTab() {
       <Table aria-label="Pipeline stages">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>#</Table.Th>
+            <Table.Th>Order</Table.Th>
             <Table.Th>Name</Table.Th>
             <Table.Th>Win probability</Table.Th>
             <Table.Th>Rotten after (days)</Table.Th>
@@ -219,8 +244,8 @@ function StagesTab() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {(stages.data ?? []).map((stage) => (
-            <StageRow key={stage.id} stage={stage} isAdmin={isAdmin} />
+          {(stages.data ?? []).map((stage, index) => (
+            <StageRow key={stage.id} stage={stage} isAdmin={isAdmin} onMove={(delta) => move(index, delta)} />
           ))}
         </Table.Tbody>
       </Table>
