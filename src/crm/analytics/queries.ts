@@ -113,7 +113,7 @@ const callCounts = sql`
   count(*)::int AS calls,
   count(duration_seconds)::int AS timed,
   round(avg(duration_seconds), 1)::float8 AS average_duration_seconds,
-  coalesce(sum(duration_seconds), 0)::int AS talk_time_seconds,
+  coalesce(sum(duration_seconds), 0)::bigint AS talk_time_seconds,
   count(sentiment_score)::int AS scored,
   count(*) FILTER (WHERE sentiment_score >= ${SENTIMENT_BAND})::int AS positive,
   count(*) FILTER (WHERE sentiment_score > ${-SENTIMENT_BAND} AND sentiment_score < ${SENTIMENT_BAND})::int AS neutral,
