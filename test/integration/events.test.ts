@@ -5,6 +5,8 @@ import { createTestApp, type TestApp, type TestUser } from '../support/test-app.
 
 interface Stream {
   events: { table: string; op: string; id: string }[];
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
   close(): void;
 }
 
@@ -26,7 +28,8 @@ function openStream(baseUrl: string, headers: Record<string, string>): Promise<S
           if (block.includes('event: change') && data) events.push(JSON.parse(data.slice(6)));
         }
       });
-      resolve({ events, close: () => request.destroy() });
+      const ended = new Promise<void>((done) => response.on('end', () => done()));
+      resolve({ events, ended, close: () => request.destroy() });
     });
     request.on('error', reject);
   });
@@ -127,6 +130,23 @@ describe('event stream', () => {
     } finally {
       aliceStream.close();
       bobStream.close();
+    }
+  });
+
+  test("a deactivated user's open stream ends, and hears nothing more, not even of the shared pool", async () => {
+    const carol = await t.user('agent');
+    const carolStream = await openStream(baseUrl, carol.headers);
+    try {
+      const first = await t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: t.admin.headers, payload: { contact_person: 'Pool 3', agent_id: null } });
+      await waitFor(() => carolStream.events.some((e) => e.id === first.json().id), 'carol to hear of a pool lead');
+      const deactivated = await t.app.inject({ method: 'DELETE', url: `/api/v1/users/${carol.id}`, headers: t.admin.headers });
+      assert.ok(deactivated.statusCode < 300, deactivated.body);
+      const later = await t.app.inject({ method: 'POST', url: '/api/v1/leads', headers: t.admin.headers, payload: { contact_person: 'Pool 4', agent_id: null } });
+      await Promise.race([carolStream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 5000))]);
+      assert.equal(carolStream.events.some((e) => e.id === later.json().id), false);
+      await assert.rejects(openStream(baseUrl, carol.headers), /status 401/);
+    } finally {
+      carolStream.close();
     }
   });
 

@@ -15,6 +15,8 @@ type Listener = (events: ChangeEvent[]) => void;
 interface Subscriber {
   actor: Actor;
   listener: Listener;
+  /** Called once when the subscriber's user is no longer active; the hub has dropped them. */
+  onRevoked?: () => void;
 }
 
 const CHANNEL = 'clara_changes';
@@ -69,8 +71,8 @@ export class EventHub {
     this.client = undefined;
   }
 
-  subscribe(actor: Actor, listener: Listener): () => void {
-    const subscriber = { actor, listener };
+  subscribe(actor: Actor, listener: Listener, onRevoked?: () => void): () => void {
+    const subscriber: Subscriber = { actor, listener, onRevoked };
     this.subscribers.add(subscriber);
     return () => this.subscribers.delete(subscriber);
   }
@@ -90,7 +92,12 @@ export class EventHub {
       [...this.subscribers].map(async (subscriber) => {
         try {
           const visible = await this.visibleTo(subscriber.actor, events);
-          if (visible.length) subscriber.listener(visible);
+          if (visible === 'revoked') {
+            this.subscribers.delete(subscriber);
+            subscriber.onRevoked?.();
+          } else if (visible.length) {
+            subscriber.listener(visible);
+          }
         } catch (error) {
           this.log('event visibility check failed', error);
         }
@@ -98,7 +105,12 @@ export class EventHub {
     );
   }
 
-  private async visibleTo(actor: Actor, events: ChangeEvent[]): Promise<ChangeEvent[]> {
+  /**
+   * The events this subscriber may hear of, or 'revoked' once their user is deactivated: a stream
+   * outlives the request that opened it, and row-level security alone would still show a user
+   * without a role the unassigned leads.
+   */
+  private async visibleTo(actor: Actor, events: ChangeEvent[]): Promise<ChangeEvent[] | 'revoked'> {
     // A deleted row cannot be re-read; only those who see everything hear of hard deletes.
     const seesAll = actor.role === 'admin' || actor.role === 'viewer';
     const byTable = new Map<string, Set<string>>();
@@ -109,6 +121,8 @@ export class EventHub {
       byTable.set(event.table, ids);
     }
     const readable = await withActor(this.database.db, actor, async (tx) => {
+      const { rows: [me] } = await sql<{ role: string | null }>`SELECT app.current_user_role() AS role`.execute(tx);
+      if (!me?.role) return 'revoked' as const;
       const seen = new Set<string>();
       for (const [table, ids] of byTable) {
         const { rows } = await sql<{ id: string }>`
@@ -117,6 +131,7 @@ export class EventHub {
       }
       return seen;
     });
+    if (readable === 'revoked') return readable;
     return events.filter((event) =>
       event.op === 'delete' ? seesAll : readable.has(`${event.table}:${event.id}`),
     );

@@ -32,9 +32,14 @@ export function eventRoutes(app: App, context: AppContext): void {
         'x-accel-buffering': 'no',
       });
       response.write(`retry: 3000\n: connected as ${actor.userId}\n\n`);
-      const unsubscribe = context.events.subscribe(actor, (events) => {
-        for (const event of events) response.write(`event: change\ndata: ${JSON.stringify(event)}\n\n`);
-      });
+      const unsubscribe = context.events.subscribe(
+        actor,
+        (events) => {
+          for (const event of events) response.write(`event: change\ndata: ${JSON.stringify(event)}\n\n`);
+        },
+        // A deactivated user's stream ends; the browser's reconnection then meets a 401.
+        () => end(),
+      );
       const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
       const end = () => {
         clearInterval(heartbeat);
