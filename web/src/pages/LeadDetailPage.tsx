@@ -318,6 +318,46 @@ function FollowUpsPanel({ leadId, canEdit }: { leadId: string; canEdit: boolean 
   );
 }
 
+/** Emails sent to the lead with their opens and clicks (the email channel's API; hidden where it is absent). */
+function EmailsPanel({ leadId }: { leadId: string }) {
+  const emails = useQuery({
+    queryKey: ['email_messages', { lead_id: leadId }],
+    queryFn: async () => must(await api.GET('/api/v1/leads/{id}/emails', { params: { path: { id: leadId } } })).data,
+    retry: false,
+  });
+  if (emails.isError) return <Text size="sm" c="dimmed">Emails are not available on this server.</Text>;
+  return (
+    <Stack>
+      <Table fz="sm" aria-label="Emails">
+        <Table.Tbody>
+          {(emails.data ?? []).map((e) => (
+            <Table.Tr key={e.id}>
+              <Table.Td>{dateTime(e.sent_at ?? e.created_at)}</Table.Td>
+              <Table.Td>
+                {e.subject}
+                {e.error && (
+                  <Text size="xs" c="red">
+                    {e.error}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={e.status === 'bounced' || e.status === 'failed' ? 'red' : 'blue'}>
+                  {e.status}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                {e.open_count} opens · {e.click_count} clicks
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {emails.data?.length === 0 && <Text size="sm" c="dimmed">No emails sent.</Text>}
+    </Stack>
+  );
+}
+
 function TasksPanel({ lead, canEdit }: { lead: Lead; canEdit: boolean }) {
   const queryClient = useQueryClient();
   const [title, setTitle] = useState('');
@@ -597,13 +637,14 @@ export default function LeadDetailPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Card withBorder>
-            <Tabs defaultValue="timeline">
+            <Tabs defaultValue="timeline" keepMounted={false}>
               <Tabs.List>
                 <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
                 <Tabs.Tab value="notes">Notes</Tabs.Tab>
                 <Tabs.Tab value="follow-ups">Follow-ups</Tabs.Tab>
                 <Tabs.Tab value="meetings">Meetings</Tabs.Tab>
                 <Tabs.Tab value="tasks">Tasks</Tabs.Tab>
+                <Tabs.Tab value="emails">Emails</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="timeline" pt="md">
                 <ActivityTimeline leadId={l.id} />
@@ -619,6 +660,9 @@ export default function LeadDetailPage() {
               </Tabs.Panel>
               <Tabs.Panel value="tasks" pt="md">
                 <TasksPanel lead={l} canEdit={canEdit} />
+              </Tabs.Panel>
+              <Tabs.Panel value="emails" pt="md">
+                <EmailsPanel leadId={l.id} />
               </Tabs.Panel>
             </Tabs>
           </Card>
