@@ -67,8 +67,9 @@ export async function startE2E(): Promise<E2E> {
   };
 }
 
-export async function signIn(page: Page, email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<void> {
-  await page.goto('/login');
+/** Signs in and lands on `next` (the leads list: the dashboard is left to the tests about it). */
+export async function signIn(page: Page, email = ADMIN_EMAIL, password = ADMIN_PASSWORD, next = '/leads'): Promise<void> {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
   await page.getByLabel(/^Email/).fill(email);
   await page.getByLabel(/^Password/).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

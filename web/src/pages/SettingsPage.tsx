@@ -6,6 +6,7 @@ import {
   Code,
   CopyButton,
   Group,
+  Loader,
   Modal,
   NumberInput,
   Paper,
@@ -440,28 +441,32 @@ function ApiKeysTab() {
 }
 
 function ClaraTab() {
-  const { isAdmin } = useAbilities();
-  const queryClient = useQueryClient();
   const settings = useQuery({
     queryKey: ['agent_settings'],
     queryFn: async () => must(await api.GET('/api/v1/agent/settings')),
   });
+  if (settings.isError) return <Alert color="red">{errorMessage(settings.error)}</Alert>;
+  // The form starts from the saved settings: nothing typed before they arrive can be overwritten.
+  return settings.data ? <ClaraForm settings={settings.data} /> : <Loader aria-label="Loading Clara's settings" />;
+}
+
+function ClaraForm({ settings }: { settings: AgentSettings }) {
+  const { isAdmin } = useAbilities();
+  const queryClient = useQueryClient();
   const form = useForm<Pick<AgentSettings, 'agent_name' | 'company_name' | 'greeting' | 'faq' | 'demo_minutes'>>({
-    initialValues: { agent_name: '', company_name: '', greeting: '', faq: [], demo_minutes: 30 },
+    initialValues: {
+      agent_name: settings.agent_name,
+      company_name: settings.company_name,
+      greeting: settings.greeting ?? '',
+      faq: settings.faq,
+      demo_minutes: settings.demo_minutes,
+    },
   });
-  useEffect(() => {
-    if (settings.data) {
-      const { agent_name, company_name, greeting, faq, demo_minutes } = settings.data;
-      const values = { agent_name, company_name, greeting: greeting ?? '', faq, demo_minutes };
-      form.setInitialValues(values);
-      form.setValues(values);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [settings.data]);
   const save = useMutation({
     mutationFn: async (values: typeof form.values) =>
       must(await api.PATCH('/api/v1/agent/settings', { body: { ...values, greeting: values.greeting?.trim() || null } })),
     onSuccess: (saved) => {
+      form.resetDirty();
       queryClient.setQueryData(['agent_settings'], saved);
       notifications.show({ color: 'teal', message: `${saved.agent_name}'s settings saved` });
     },
