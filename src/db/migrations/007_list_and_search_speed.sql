@@ -25,28 +25,18 @@ CREATE INDEX leads_agent_id_idx ON leads (agent_id, created_at, id);
 --    way instead, where a common word matches many rows early in the requested order.
 CREATE FUNCTION app.search_lead_ids(q tsquery, max_rows integer) RETURNS SETOF uuid
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 100 AS $$
-DECLARE
-  sees_all boolean;
-  owners uuid[];
-  pool uuid[];
-  seqscan text := current_setting('enable_seqscan');
 BEGIN
   -- Signed-out or deactivated: nothing, whatever the policy would let through.
   IF app.current_user_role() IS NULL THEN
     RETURN;
   END IF;
-  -- Computed first and passed as values: the planner then knows how many leads the caller sees.
-  sees_all := app.sees_all();
-  owners := app.visible_owner_ids();
-  pool := app.pool_owner_ids();
-  -- Always through the GIN index: for a common word the planner would pick a sequential scan,
-  -- hoping to meet max_rows matches early, and evaluate the match on a third of the table.
-  PERFORM set_config('enable_seqscan', 'off', true);
+  -- EXECUTE plans with the actual query, whose selectivity decides between the GIN index and a scan.
   RETURN QUERY EXECUTE
     'SELECT id FROM leads
-      WHERE search @@ $1 AND ($3 OR agent_id = ANY ($4) OR agent_id IS NULL OR agent_id = ANY ($5))
-      LIMIT $2' USING q, max_rows, sees_all, owners, pool;
-  PERFORM set_config('enable_seqscan', seqscan, true);
+      WHERE search @@ $1
+        AND ((SELECT app.sees_all()) OR agent_id = ANY ((SELECT app.visible_owner_ids())::uuid[])
+             OR agent_id IS NULL OR agent_id = ANY ((SELECT app.pool_owner_ids())::uuid[]))
+      LIMIT $2' USING q, max_rows;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION app.search_lead_ids(tsquery, integer) FROM PUBLIC;
