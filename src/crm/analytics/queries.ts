@@ -66,7 +66,7 @@ function cohort(range: DateRange): RawBuilder<unknown> {
      WHERE l.created_at >= ${range.start}::timestamptz AND l.created_at < ${range.end}::timestamptz
        AND l.deleted_at IS NULL
     -- A fence: without it PostgreSQL inlines the subquery and evaluates the CASE (and its
-    -- EXISTS probes) once per aggregate that reads level, six times per lead instead of once.
+    -- EXISTS probes) once per aggregate that reads level instead of once per lead.
     OFFSET 0`;
 }
 
