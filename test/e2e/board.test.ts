@@ -90,7 +90,6 @@ describe('pipeline board, lead page and calendar in the browser', () => {
     await page.getByRole('button', { name: 'Add task' }).click();
     await page.getByRole('table', { name: 'Tasks' }).getByText('Send the security whitepaper').waitFor();
     await page.getByRole('tab', { name: 'Timeline' }).click();
-    await screenshot(page, 'lead');
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 

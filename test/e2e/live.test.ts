@@ -66,6 +66,8 @@ describe('live updates and Talk to Clara in the browser', () => {
     await page.getByRole('button', { name: 'End conversation' }).waitFor({ state: 'detached' });
     await page.getByRole('link', { name: 'Maria Garcia' }).click();
     await page.getByRole('table', { name: 'Score breakdown' }).waitFor();
+    await page.getByRole('button', { name: /Ai chat/ }).click();
+    await screenshot(page, 'lead');
 
     // The conversation is now a call whose transcript is searchable.
     await page.getByRole('link', { name: 'Calls' }).click();

@@ -3,6 +3,7 @@ import {
   Alert,
   Anchor,
   Badge,
+  Box,
   Button,
   Card,
   Grid,
@@ -82,16 +83,17 @@ function ScoreCard({ lead }: { lead: Lead }) {
               <Table.Tr key={`${item.rule_id ?? item.rule}-${index}`}>
                 <Table.Td>
                   {item.rule ?? item.rule_id}
+                  {item.category && (
+                    <Text span size="xs" c="dimmed">
+                      {' '}
+                      · {item.category}
+                    </Text>
+                  )}
                   {item.evidence && (
                     <Text size="xs" c="dimmed" fs="italic">
                       “{item.evidence}”
                     </Text>
                   )}
-                </Table.Td>
-                <Table.Td>
-                  <Badge variant="light" size="xs" color="gray">
-                    {item.category}
-                  </Badge>
                 </Table.Td>
                 <Table.Td ta="right" c={(item.points ?? 0) < 0 ? 'red' : 'teal'} fw={600}>
                   {(item.points ?? 0) > 0 ? '+' : ''}
@@ -624,7 +626,11 @@ export default function LeadDetailPage() {
                 <Field label="City">{l.city}</Field>
                 <Field label="Last touch">{fromNow(l.last_touch_date)}</Field>
               </SimpleGrid>
-              {l.next_step && <Field label="Next step">{l.next_step}</Field>}
+              {l.next_step && (
+                <Box mt="sm">
+                  <Field label="Next step">{l.next_step}</Field>
+                </Box>
+              )}
               {l.notes && (
                 <Text size="sm" mt="sm" style={{ whiteSpace: 'pre-wrap' }}>
                   {l.notes}
