@@ -17,6 +17,14 @@ export function useLiveUpdates(): { connected: boolean } {
   const queryClient = useQueryClient();
   const [connected, setConnected] = useState(false);
   useEffect(() => {
+    // Dashboards aggregate everything: refresh them at most every 2 s however busy the stream is.
+    let analyticsTimer: ReturnType<typeof setTimeout> | null = null;
+    const refreshAnalytics = () => {
+      analyticsTimer ??= setTimeout(() => {
+        analyticsTimer = null;
+        void queryClient.invalidateQueries({ queryKey: ['analytics'] });
+      }, 2000);
+    };
     const source = new EventSource('/api/v1/events');
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
@@ -25,12 +33,15 @@ export function useLiveUpdates(): { connected: boolean } {
       void queryClient.invalidateQueries({ queryKey: [event.table] });
       // Timelines and boards also show leads' neighbours; dashboards count everything.
       if (event.table !== 'leads') void queryClient.invalidateQueries({ queryKey: ['timeline'] });
-      void queryClient.invalidateQueries({ queryKey: ['analytics'] });
+      refreshAnalytics();
       if (event.table === 'notifications' && event.op === 'insert') {
         notifications.show({ title: 'New notification', message: 'Open the bell to read it', autoClose: 4000 });
       }
     });
-    return () => source.close();
+    return () => {
+      source.close();
+      if (analyticsTimer) clearTimeout(analyticsTimer);
+    };
   }, [queryClient]);
   return { connected };
 }

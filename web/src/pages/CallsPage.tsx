@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, must, type Schemas } from '../api/client';
 import { dateTime, humanize } from '../lib/format';
-import { useUserNames } from '../lib/queries';
+import { useUserNames, useUsers } from '../lib/queries';
 
 type Call = Schemas['Call'];
 
@@ -31,16 +31,34 @@ export default function CallsPage() {
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 250);
   const [type, setType] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const [agent, setAgent] = useState<string | null>(null);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const users = useUsers();
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [open, setOpen] = useState<Call | null>(null);
   const userName = useUserNames();
   const cursor = cursors[cursors.length - 1];
   const calls = useQuery({
-    queryKey: ['calls', 'list', q, type, cursor],
+    queryKey: ['calls', 'list', q, type, outcome, agent, from, to, cursor],
     queryFn: async () =>
       must(
         await api.GET('/api/v1/calls', {
-          params: { query: { q: q || undefined, call_type: type ?? undefined, sort: '-call_start_time', limit: 25, cursor } },
+          params: {
+            query: {
+              q: q || undefined,
+              call_type: type ?? undefined,
+              outcome: outcome ?? undefined,
+              user_id: agent ?? undefined,
+              call_start_time_from: from ? new Date(`${from}T00:00:00`).toISOString() : undefined,
+              // The "to" day is included.
+              call_start_time_to: to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString() : undefined,
+              sort: '-call_start_time',
+              limit: 25,
+              cursor,
+            },
+          },
         }),
       ),
     placeholderData: keepPreviousData,
@@ -75,6 +93,31 @@ export default function CallsPage() {
             clearable
             w={160}
           />
+          <Select
+            label="Outcome"
+            data={['completed', 'qualified', 'not_interested', 'callback_requested', 'voicemail', 'busy', 'no-answer', 'failed', 'canceled', 'abandoned'].map((o) => ({ value: o, label: humanize(o) }))}
+            value={outcome}
+            onChange={(v) => {
+              setOutcome(v);
+              setCursors([undefined]);
+            }}
+            clearable
+            w={170}
+          />
+          <Select
+            label="Agent"
+            data={(users.data ?? []).map((u) => ({ value: u.id, label: u.full_name }))}
+            value={agent}
+            onChange={(v) => {
+              setAgent(v);
+              setCursors([undefined]);
+            }}
+            clearable
+            searchable
+            w={170}
+          />
+          <TextInput label="From" type="date" value={from} onChange={(e) => { setFrom(e.currentTarget.value); setCursors([undefined]); }} w={150} />
+          <TextInput label="To" type="date" value={to} onChange={(e) => { setTo(e.currentTarget.value); setCursors([undefined]); }} w={150} />
         </Group>
       </Paper>
       <Paper withBorder>
