@@ -9,6 +9,7 @@ import { CALL_OUTCOMES, endSession } from './sessions/end-session.js';
 import { startSession, type AgentEnvironment } from './sessions/start-session.js';
 import { takeTurn } from './sessions/take-turn.js';
 import { createLanguageModel } from './llm/language-model.js';
+import { metricsOf } from '../system/metrics.js';
 
 export const MAX_TURN_CHARACTERS = 10_000;
 
@@ -62,6 +63,7 @@ export function agentRoutes(app: App, context: AppContext): void {
   const languageModel = createLanguageModel(context.config.llm, {
     defaultCountry: context.config.defaultCountry,
     warn: (message, error) => app.log.warn(error === undefined ? {} : { err: error }, message),
+    onFallback: (step, reason) => metricsOf(app).llmFallbacks.inc({ step, reason }),
   });
 
   // The caller must be able to see the session (row-level security on conversations) to use it.

@@ -7,7 +7,10 @@ import { migrateCommand } from './migrate.js';
 import { userCreateCommand } from './user.js';
 import { apiKeyCreateCommand } from './apikey.js';
 import { doctorCommand } from './doctor.js';
+import { chatCommand } from './chat.js';
+import { evalCommand } from './eval.js';
 import { exportCommand, importCommand } from './import-export.js';
+import { workerCommand } from './worker.js';
 
 const program = new Command()
   .name('clara')
@@ -22,6 +25,14 @@ program.command('serve').description('Run the server (embedded PostgreSQL unless
 program.command('migrate').description('Apply pending database migrations').action(async () => {
   await migrateCommand(loadConfig());
 });
+
+program
+  .command('worker')
+  .description('Run background jobs (webhook deliveries, ...) apart from the server; needs the shared DATABASE_URL')
+  .option('--concurrency <n>', 'jobs run at once (default: CLARA_WORKER_CONCURRENCY)')
+  .action(async (options) => {
+    await workerCommand(loadConfig(), options);
+  });
 
 const user = program.command('user').description('Manage users');
 user
@@ -71,6 +82,31 @@ program
   .option('--as <email>', 'the user to export as (default: the first active admin)')
   .action(async (entity: string, options) => {
     await exportCommand(loadConfig(), entity, options);
+  });
+
+program
+  .command('chat')
+  .description('Talk to Clara in the terminal as a prospect, and see what it extracts and scores')
+  .option('--channel <channel>', 'web | sms | voice', 'web')
+  .option('--from <phone>', "the prospect's phone number (as caller ID)")
+  .option('--country <code>', 'ISO country for phone numbers said without a country code (default: CLARA_DEFAULT_COUNTRY)')
+  .option('--url <url>', 'a running Clara server (default: this database, in process)')
+  .option('--key <key>', 'API key for --url (default: the CLARA_API_KEY environment variable)')
+  .action(async (options) => {
+    await chatCommand(loadConfig(), options);
+  });
+
+program
+  .command('eval')
+  .description('Replay scripted conversations through the API and print the accuracy of each extracted field')
+  .argument('<file>', 'JSON array of {name, channel, default_country?, turns: [...], expected: {field: value}} (see docs/agent.md)')
+  .option('--floor <ratio>', 'exit 1 when overall accuracy is below this, e.g. 0.9')
+  .option('--misses', 'list every miss with what was said')
+  .option('--time-zone <zone>', "the server's CLARA_TIMEZONE, for relative meeting times (default: CLARA_TIMEZONE here)")
+  .option('--url <url>', 'a running Clara server (default: this database, in process)')
+  .option('--key <key>', 'API key for --url (default: the CLARA_API_KEY environment variable)')
+  .action(async (file: string, options) => {
+    process.exitCode = await evalCommand(loadConfig(), file, options);
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { llmConfigFromEnv, type LlmConfig } from '../agent/llm/config.js';
+import { twilioConfigFromEnv, type TwilioConfig } from '../channels/twilio/config.js';
+import { emailConfigFromEnv, type EmailConfig } from '../channels/email/config.js';
+import { webhooksConfigFromEnv, type WebhooksConfig } from '../channels/webhooks/config.js';
+import { workerConfigFromEnv, type WorkerConfig } from '../jobs/config.js';
 
 /** Everything Clara reads from the environment, validated once at start-up. */
 const envSchema = z.object({
@@ -17,6 +21,7 @@ const envSchema = z.object({
   CLARA_TIMEZONE: z.string().default(Intl.DateTimeFormat().resolvedOptions().timeZone),
   CLARA_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
   CLARA_COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+  CLARA_PUBLIC_RATE_LIMIT: z.coerce.number().int().positive().default(10),
 });
 
 export type Config = {
@@ -32,8 +37,18 @@ export type Config = {
   defaultCountry: string;
   poolSize: number;
   cookieSecure: boolean;
+  /** Landing-page form posts per minute per address (the chat widget gets four times as many). */
+  publicRateLimit: number;
   /** The optional language model (CLARA_LLM_*); undefined: the rules alone. */
   llm: LlmConfig | undefined;
+  /** Twilio voice and SMS (TWILIO_*, CLARA_CALL_RECORDING, CLARA_SMS_IDLE_HOURS); see docs/telephony.md. */
+  twilio: TwilioConfig;
+  /** SMTP, sender and email webhook secrets (SMTP_URL, EMAIL_FROM, ...); see docs/email.md. */
+  email: EmailConfig;
+  /** The job worker (CLARA_WORKER, CLARA_WORKER_CONCURRENCY, CLARA_JOBS_*); see docs/webhooks.md. */
+  worker: WorkerConfig;
+  /** Outbound and inbound webhooks (CLARA_WEBHOOKS_*, CLARA_CRM_WEBHOOK_*); see docs/webhooks.md. */
+  webhooks: WebhooksConfig;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -60,6 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: e.CLARA_DB_POOL_SIZE,
     // Secure cookies only travel over HTTPS; default to secure when the public URL is HTTPS.
     cookieSecure: e.CLARA_COOKIE_SECURE ? e.CLARA_COOKIE_SECURE === 'true' : publicUrl.startsWith('https:'),
+    publicRateLimit: e.CLARA_PUBLIC_RATE_LIMIT,
     llm: llmConfigFromEnv(env),
+    twilio: twilioConfigFromEnv(env),
+    email: emailConfigFromEnv(env),
+    worker: workerConfigFromEnv(env),
+    webhooks: webhooksConfigFromEnv(env),
   };
 }

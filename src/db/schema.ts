@@ -90,6 +90,9 @@ export interface Calls {
   outcome: string | null;
   provider: string | null;
   provider_call_id: string | null;
+  recording_consent: boolean | null;
+  recording_sid: string | null;
+  recording_turn: number | null;
   recording_url: string | null;
   search: Generated<string | null>;
   sentiment_score: Numeric | null;
@@ -148,6 +151,7 @@ export interface Conversations {
   lead_id: string | null;
   messages: Generated<Json>;
   sentiment: Numeric | null;
+  site_id: string | null;
   state: Generated<Json>;
   status: Generated<string>;
   updated_at: Generated<string>;
@@ -170,6 +174,46 @@ export interface FollowUps {
   updated_at: Generated<string>;
 }
 
+export interface EmailEvents {
+  created_at: Generated<string>;
+  event_type: string;
+  id: Generated<string>;
+  lead_id: string | null;
+  message_id: string | null;
+  occurred_at: string;
+  payload: Generated<Json>;
+  provider: string;
+  provider_event_id: string;
+  recipient: string | null;
+  url: string | null;
+}
+
+export interface EmailMessages {
+  click_count: Generated<number>;
+  created_at: Generated<string>;
+  created_by: string | null;
+  error: string | null;
+  first_opened_at: string | null;
+  from_email: string;
+  header_message_id: string;
+  id: Generated<string>;
+  lead_id: string | null;
+  open_count: Generated<number>;
+  provider_message_id: string | null;
+  sent_at: string | null;
+  status: Generated<string>;
+  subject: string;
+  template: string;
+  to_email: string;
+  updated_at: Generated<string>;
+}
+
+export interface EmailSettings {
+  created_at: Generated<string>;
+  id: Generated<boolean>;
+  tracking_secret: string;
+}
+
 export interface Imports {
   created_at: Generated<string>;
   created_by: string | null;
@@ -186,6 +230,31 @@ export interface Imports {
   total_rows: Generated<number>;
   updated_at: Generated<string>;
   updated_count: Generated<number>;
+}
+
+export interface InboundWebhookEvents {
+  event_id: string;
+  lead_id: string | null;
+  payload: Json;
+  received_at: Generated<string>;
+  source: string;
+  type: string;
+}
+
+export interface Jobs {
+  attempts: Generated<number>;
+  created_at: Generated<string>;
+  finished_at: string | null;
+  id: Generated<string>;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: string | null;
+  max_attempts: number | null;
+  payload: Generated<Json>;
+  run_at: Generated<string>;
+  status: Generated<string>;
+  type: string;
+  updated_at: Generated<string>;
 }
 
 export interface Leads {
@@ -242,6 +311,8 @@ export interface Leads {
   utm_source: string | null;
   utm_term: string | null;
   win_probability: Generated<number>;
+  roi_calculation_id: string | null;
+  voice_session_id: string | null;
 }
 
 export interface LeadScoringCriteria {
@@ -350,6 +421,31 @@ export interface PipelineStages {
   win_probability: Generated<number>;
 }
 
+export interface RoiCalculations {
+  adjustments_count: number | null;
+  created_at: Generated<string>;
+  email: string | null;
+  id: Generated<string>;
+  inputs: Generated<Json>;
+  lead_id: string | null;
+  report_sent_at: string | null;
+  results: Generated<Json>;
+  site_id: string | null;
+  time_on_calculator: number | null;
+  updated_at: Generated<string>;
+}
+
+export interface Sites {
+  allowed_origins: Generated<string[]>;
+  created_at: Generated<string>;
+  created_by: string | null;
+  id: Generated<string>;
+  is_active: Generated<boolean>;
+  name: string;
+  publishable_key: string;
+  updated_at: Generated<string>;
+}
+
 export interface Sessions {
   created_at: Generated<string>;
   expires_at: string;
@@ -422,6 +518,50 @@ export interface Users {
   updated_at: Generated<string>;
 }
 
+export interface WebhookDeliveries {
+  attempts: Generated<number>;
+  created_at: Generated<string>;
+  created_by: string | null;
+  delivered_at: string | null;
+  duration_ms: number | null;
+  event_id: string;
+  event_type: string;
+  id: Generated<string>;
+  job_id: string | null;
+  last_attempt_at: string | null;
+  last_error: string | null;
+  next_attempt_at: Generated<string | null>;
+  redelivery_of: string | null;
+  response_status: number | null;
+  status: Generated<string>;
+  subscription_id: string;
+  updated_at: Generated<string>;
+}
+
+export interface WebhookEvents {
+  actor_id: string | null;
+  created_at: Generated<string>;
+  data: Json;
+  entity: string;
+  entity_id: string;
+  id: Generated<string>;
+  tx_id: Generated<number>;
+  type: string;
+}
+
+export interface WebhookSubscriptions {
+  created_at: Generated<string>;
+  created_by: string | null;
+  description: string | null;
+  disabled_reason: string | null;
+  events: string[];
+  id: Generated<string>;
+  is_active: Generated<boolean>;
+  secret: string;
+  updated_at: Generated<string>;
+  url: string;
+}
+
 export interface DB {
   activities: Activities;
   admin_audit: AdminAudit;
@@ -431,8 +571,13 @@ export interface DB {
   clients: Clients;
   contacts: Contacts;
   conversations: Conversations;
+  email_events: EmailEvents;
+  email_messages: EmailMessages;
+  email_settings: EmailSettings;
   follow_ups: FollowUps;
   imports: Imports;
+  inbound_webhook_events: InboundWebhookEvents;
+  jobs: Jobs;
   lead_scoring_criteria: LeadScoringCriteria;
   leads: Leads;
   login_attempts: LoginAttempts;
@@ -442,10 +587,15 @@ export interface DB {
   notifications: Notifications;
   opportunities: Opportunities;
   pipeline_stages: PipelineStages;
+  roi_calculations: RoiCalculations;
   sessions: Sessions;
+  sites: Sites;
   todo_attachments: TodoAttachments;
   todo_comments: TodoComments;
   todos: Todos;
   user_credentials: UserCredentials;
   users: Users;
+  webhook_deliveries: WebhookDeliveries;
+  webhook_events: WebhookEvents;
+  webhook_subscriptions: WebhookSubscriptions;
 }

@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyWebsocket from '@fastify/websocket';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
@@ -17,6 +18,7 @@ import { SESSION_COOKIE } from '../auth/routes.js';
 import { NotFoundError, UnauthorizedError } from './errors.js';
 import { sendProblem } from './problem.js';
 import type { App, AppContext } from './context.js';
+import { registerInProcessWorker } from '../jobs/in-process-worker.js';
 import { registerRoutes } from './routes.js';
 import { version } from './version.js';
 import { webApp } from './web-app.js';
@@ -65,6 +67,8 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyRateLimit, { global: false });
+  // WebSocket routes (Twilio ConversationRelay): registered once, for the whole app, so one upgrade handler serves every socket route.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -108,6 +112,8 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   });
 
   await registerRoutes(app, context);
+  // The job queue's worker runs beside the routes unless CLARA_WORKER=off (then `clara worker` runs it).
+  registerInProcessWorker(app, context);
   await web.register(app);
   return app;
 }

@@ -7,6 +7,7 @@ import { leadRoutes } from '../crm/leads/routes.js';
 import { registerRecordRoutes } from '../crm/records/routes.js';
 import { userRoutes } from '../crm/users/routes.js';
 import { activityRoutes } from '../crm/activities/routes.js';
+import { analyticsRoutes } from '../crm/analytics/routes.js';
 import { callRoutes } from '../crm/calls/routes.js';
 import { clientRoutes } from '../crm/clients/routes.js';
 import { contactRoutes } from '../crm/contacts/routes.js';
@@ -20,6 +21,10 @@ import { pipelineRoutes } from '../crm/pipeline/routes.js';
 import { todoRoutes } from '../crm/todos/routes.js';
 import { agentRoutes } from '../agent/routes.js';
 import { agentSettingsRoutes } from '../agent/settings-routes.js';
+import { twilioRoutes } from '../channels/twilio/routes.js';
+import { emailRoutes } from '../channels/email/routes.js';
+import { publicRoutes } from '../channels/public/routes.js';
+import { webhookRoutes } from '../channels/webhooks/routes.js';
 import { systemRoutes } from '../system/routes.js';
 import type { App, AppContext } from './context.js';
 
@@ -43,8 +48,13 @@ export async function registerRoutes(app: App, context: AppContext): Promise<voi
   callRoutes(app, context);
   conversationRoutes(app, context);
   notificationRoutes(app, context);
+  analyticsRoutes(app, context);
   agentSettingsRoutes(app, context);
   agentRoutes(app, context);
+  twilioRoutes(app, context);
+  emailRoutes(app, context);
+  publicRoutes(app, context);
+  webhookRoutes(app, context);
   registerRecordRoutes(app, context, auditResource, ['list']);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }

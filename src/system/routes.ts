@@ -5,7 +5,7 @@ import { migrationStatus } from '../db/migrate.js';
 import type { App, AppContext } from '../server/context.js';
 import { requireActor } from '../server/require-actor.js';
 import { version } from '../server/version.js';
-import { createMetrics } from './metrics.js';
+import { metricsOf } from './metrics.js';
 
 const statusSchema = z
   .object({
@@ -26,7 +26,7 @@ const statusSchema = z
 
 export function systemRoutes(app: App, context: AppContext): void {
   const { db, pool } = context.database;
-  const metrics = createMetrics();
+  const metrics = metricsOf(app);
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -77,9 +77,9 @@ export function systemRoutes(app: App, context: AppContext): void {
         memory: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed },
         features: {
           event_stream: true,
-          llm: Boolean(process.env.CLARA_LLM_BASE_URL),
+          llm: context.config.llm !== undefined,
           twilio: Boolean(process.env.TWILIO_AUTH_TOKEN),
-          smtp: Boolean(process.env.SMTP_URL),
+          smtp: context.config.email.smtpUrl !== undefined,
         },
       };
     },

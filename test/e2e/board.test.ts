@@ -142,7 +142,7 @@ describe('pipeline board, lead page and calendar in the browser', () => {
     const page = await e2e.page();
     await page.goto('/pipeline');
     const card = page.locator(`[data-lead-card="${lead.id}"]`);
-    await card.focus();
+    await card.locator('[data-drag-handle]').focus();
     await page.keyboard.press('Space');
     await page.waitForTimeout(100);
     await page.keyboard.press('ArrowRight');

@@ -153,6 +153,24 @@ describe('Clara, the AI sales agent', () => {
     assert.ok(days <= 1.01, `immediate -> 1 day, got ${days}`);
   });
 
+  test('a caller whose lead a person has claimed is still recognised: Clara updates that lead, owner unchanged', async () => {
+    const first = await Conversation.start(t, agent.headers, { channel: 'sms', from: '+14157770202' });
+    const turn = await first.say('hi its lena from lakeside dental');
+    await first.end();
+    const claimed = await t.app.inject({ method: 'POST', url: `/api/v1/leads/${turn.lead_id}/claim`, headers: agent.headers });
+    assert.equal(claimed.statusCode, 200, claimed.body);
+
+    const again = await Conversation.start(t, agent.headers, { channel: 'voice', from: '+14157770202' });
+    assert.match(again.greeting, /Lena/);
+    const next = await again.say('we need it this week and our budget is 15k');
+    assert.equal(next.lead_id, turn.lead_id);
+    const lead = (await t.app.inject({ method: 'GET', url: `/api/v1/leads/${turn.lead_id}`, headers: t.admin.headers })).json();
+    assert.equal(lead.agent_id, agent.id, 'the person who claimed it still owns it');
+    assert.equal(lead.budget_amount, 15000);
+    const same = (await t.app.inject({ method: 'GET', url: '/api/v1/leads?phone=%2B14157770202', headers: t.admin.headers })).json().data;
+    assert.equal(same.length, 1);
+  });
+
   test('scenario 3: a P1 prospect is offered a demo, booked on the calendar, and the team is told', async () => {
     const c = await Conversation.start(t, agent.headers);
     await c.say("i'm priya shah, ceo of northwind analytics");

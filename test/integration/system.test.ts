@@ -76,7 +76,7 @@ describe('system endpoints', () => {
   test('any other GET is a page of the web app (its index.html, or a notice that it is not built)', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/leads/123' });
     assert.ok([200, 503].includes(response.statusCode), String(response.statusCode));
-    assert.match(response.headers['content-type'] ?? '', /text\/html/);
+    assert.match(String(response.headers['content-type'] ?? ''), /text\/html/);
     assert.match(response.body, /Clara/);
   });
 });

@@ -29,7 +29,24 @@ const FACT_KEYS: (keyof Facts)[] = [
   'timeline', 'industry', 'company_size', 'meeting_time', 'recording_consent',
 ];
 
-export function greetingFor(persona: Persona, state: DialogueState): string {
+export const RECORDING_CONSENT_QUESTION = 'Before we start: may I record this call for quality and training?';
+
+/**
+ * The first thing Clara says. On a call that may be recorded it asks consent first (seed 004),
+ * so the caller's first answer is read as yes or no to recording.
+ */
+export function greetingFor(persona: Persona, state: DialogueState, options: { askRecordingConsent?: boolean; outbound?: boolean } = {}): string {
+  if (options.outbound) {
+    // Clara placed the call: it says who is calling and why, not "how can I help".
+    const name = factOf(state, 'contact_person');
+    const hello = `Hi${name ? ` ${firstName(name)}` : ''}, this is ${persona.agent_name} from ${persona.company_name}, following up on your interest.`;
+    return `${hello} ${options.askRecordingConsent ? RECORDING_CONSENT_QUESTION : 'Is now a good time to talk?'}`;
+  }
+  if (options.askRecordingConsent) {
+    const name = factOf(state, 'contact_person');
+    const hello = persona.greeting?.replace(/\s*how can i help you( today)?\??\s*$/i, '') || `${name ? `Hi ${firstName(name)}, welcome back!` : 'Hi there!'} I'm ${persona.agent_name} from ${persona.company_name}.`;
+    return `${hello} ${RECORDING_CONSENT_QUESTION}`;
+  }
   if (persona.greeting) return persona.greeting;
   const name = factOf(state, 'contact_person');
   const hello = name ? `Hi ${firstName(name)}, welcome back!` : 'Hi there!';
@@ -208,6 +225,9 @@ function acknowledge(state: DialogueState, newFacts: (keyof Facts)[]): string | 
   if (newFacts.includes('contact_person')) {
     const name = factOf(state, 'contact_person');
     return name ? `Nice to meet you, ${firstName(name)}.` : undefined;
+  }
+  if (newFacts.includes('recording_consent')) {
+    return state.facts.recording_consent ? 'Thank you.' : "No problem, this call won't be recorded.";
   }
   if (newFacts.includes('need')) return 'That makes sense.';
   return 'Got it.';

@@ -21,11 +21,11 @@ const AUTHORITY_CUES: Cue<Authority>[] = [
   },
   {
     value: 'influencer',
-    re: /\b(?:run (?:it|this|that) (?:by|past)|check(?:ing)? with|talk(?:ing)? (?:it over )?(?:to|with) (?:my|our|the) (?:boss|manager|partner|team|board|wife|husband|cfo|ceo|owner|director|co-?founder|finance|procurement)|(?:need|needs|get|getting|requires?|require) (?:\w+ )?(?:approval|sign[- ]?off|buy[- ]?in|the green light)|approv\w+ from|procurement|(?:the )?board (?:has to|needs to|must|will|would)|committee|not (?:my|the) (?:call|decision) alone|not (?:only|just) (?:my|up to me)|(?:we|they) decide together|joint decision|(?:i|we) (?:recommend|make (?:a |the )?recommendation|influence|present (?:it|options))|part of the decision|involved in the decision|i have (?:a|some) say|(?:my|our) (?:boss|manager|partner|cfo|ceo|director|owner) (?:has|gets|will have) (?:the )?(?:final|last) (?:say|word))/,
+    re: /\b(?:run (?:it|this|that) (?:by|past)|check(?:ing)? with|talk(?:ing)? (?:it over )?(?:to|with) (?:my|our|the) (?:boss|manager|partner|team|board|wife|husband|cfo|ceo|owner|director|co-?founder|finance|procurement)|(?:need|needs|get|getting|requires?|require) (?:\w+ )?(?:approval|sign[- ]?off|buy[- ]?in|the green light)|approv\w+ from|procurement|(?:the )?board (?:has to|needs to|must|will|would)|committee|not (?:my|the) (?:call|decision) alone|not (?:only|just) (?:my|up to me)|(?:we|they) decide together|joint decision|(?:i|we) (?:recommend|make (?:a |the )?recommendation|influence|present (?:it|options))|part of the decision|involved in the decision|i have (?:a|some) say|(?:my|our) (?:boss|manager|partner|cfo|ceo|director|owner) (?:has|gets|will have) (?:the )?(?:final|last) (?:say|word)|(?:the )?(?:final|last) (?:call|say|word|decision) (?:is|lies|sits|rests) (?:with|up to) (?:my|our|the) (?:board|boss|manager|partner|owner|ceo|cfo|director|team|committee|founders?|owners?)|(?:my|our) (?:boss|manager|owner|ceo|cfo|director|partner|board)(?: [a-z]+){0,3} (?:is the one who|are the ones who|signs|sign off|approves)|(?:has|have) to go through (?:procurement|the board|finance|legal|my boss|our boss))/,
   },
   {
     value: 'decision_maker',
-    re: /\b(?:i (?:own|run|founded|started) (?:the|this|my|our) (?:company|business|firm|practice|agency|shop|store|clinic)|i own (?:it|the place)|i'm the (?:owner|founder|co-?founder|ceo|president|boss|principal|managing director|decision[- ]?maker)|i am the (?:owner|founder|co-?founder|ceo|president|boss|principal|managing director|decision[- ]?maker)|i'm (?:the )?(?:owner|founder|ceo|president) (?:of|at)|(?:i|i'll) (?:make|makes) (?:the|all the|that|those|final) (?:decisions?|calls?)|i decide|i'm the one who (?:decides|signs|makes)|i sign(?: off)?|i can sign|i (?:have|hold) (?:the )?(?:final|last) (?:say|word)|(?:it's|that's|its|thats) my (?:decision|call)|final decision is mine|i'm the decision[- ]?maker|i have (?:full |the )?(?:authority|budget authority)|i approve|i control the budget|up to me(?! alone)|my own (?:company|business))/,
+    re: /\b(?:i (?:own|run|founded|started) (?:the|this|my|our) (?:company|business|firm|practice|agency|shop|store|clinic)|i own (?:it|the place)|i'm the (?:owner|founder|co-?founder|ceo|president|boss|principal|managing director|decision[- ]?maker)|i am the (?:owner|founder|co-?founder|ceo|president|boss|principal|managing director|decision[- ]?maker)|i'm (?:the )?(?:owner|founder|ceo|president) (?:of|at)|(?:i|i'll) (?:make|makes) (?:the |all the |that |those )?(?:final |buying |purchasing )?(?:decisions?|calls?)|\bi (?:own|founded|co-?founded) (?!a (?:copy|phone|house|car|home)\b)|i decide|i'm the one who (?:decides|signs|makes)|i sign(?: off)?|i can sign|i (?:have|hold) (?:the )?(?:final|last) (?:say|word)|(?:it's|that's|its|thats) my (?:decision|call)|final decision is mine|i'm the decision[- ]?maker|i have (?:full |the )?(?:authority|budget authority)|i approve|i control the budget|up to me(?! alone)|my own (?:company|business))/,
   },
 ];
 
@@ -57,14 +57,14 @@ export function findAuthority(norm: string, options: { expecting: boolean; answe
 
 const TIMELINE_CUES: Cue<Timeline>[] = [
   { value: 'immediate', re: /\b(?:asap|a\.s\.a\.p|as soon as (?:possible|we can|you can)|right away|right now|immediately|urgent(?:ly)?|straight away|today|tonight|yesterday|this instant|now(?:\s+if possible)?$|like now|first thing tomorrow|by tomorrow|tomorrow|within (?:a|one|24) (?:day|hours?)|emergency)\b/ },
-  { value: 'this_week', re: /\b(?:this week|by (?:the )?end of (?:the |this )?week|end of week|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:in|within) (?:the next )?(?:a few|few|couple of|two|three|2|3) days|within (?:a|one) week|next few days|in a day or two|this weekend)\b/ },
-  { value: 'this_month', re: /\b(?:this month|by (?:the )?end of (?:the |this )?month|end of month|next week|in (?:a|one|two|three|four|a couple of|a few|couple|few|2|3|4) weeks?|within (?:a|one) month|within (?:30|thirty) days|in (?:a|one) month|in the next (?:few|couple of|two|three|2|3) weeks|(?:the )?coming weeks|mid[- ]month|before the holidays)\b/ },
-  { value: 'this_quarter', re: /\b(?:this quarter|by (?:the )?end of (?:the |this )?quarter|end of quarter|next month|(?:in|within) (?:the next )?(?:two|three|2|3|a couple of|a few|couple|few) months|within (?:90|ninety|60|sixty) days|(?:in|within) (?:the next )?(?:six|eight|ten|twelve|6|8|10|12) weeks|in the next (?:couple|few) of? months|this (?:spring|summer|fall|autumn|winter)|q[1-4]|next (?:six|6|eight|8) weeks)\b/ },
+  { value: 'this_week', re: /\b(?:this week|(?:by|before) (?:the )?end of (?:the |this )?week|end of week|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:in|within) (?:the next )?(?:a few|few|couple of|two|three|2|3) days|within (?:a|one) week|next few days|in a day or two|this weekend)\b/ },
+  { value: 'this_month', re: /\b(?:this month|(?:by|before) (?:the )?end of (?:the |this )?month|end of month|next week|in (?:a|one|two|three|four|a couple of|a few|couple|few|2|3|4) weeks?|within (?:a|one) month|within (?:30|thirty) days|in (?:a|one) month|in the next (?:few|couple of|two|three|2|3) weeks|(?:the )?coming weeks|mid[- ]month|before the holidays)\b/ },
+  { value: 'this_quarter', re: /\b(?:this quarter|(?:by|before) (?:the )?end of (?:the |this )?quarter|end of quarter|next month|(?:in|within) (?:the next )?(?:two|three|2|3|a couple of|a few|couple|few) months|within (?:90|ninety|60|sixty) days|(?:in|within) (?:the next )?(?:six|eight|ten|twelve|6|8|10|12) weeks|in the next (?:couple|few) of? months|this (?:spring|summer|fall|autumn|winter)|q[1-4]|next (?:six|6|eight|8) weeks)\b/ },
   { value: 'future', re: /\b(?:next year|next quarter|later this year|(?:in|within) (?:(?:the next )?(?:four|five|six|nine|twelve|4|5|6|9|12|18) months|(?:a|one) year|a couple of years|a few years)|end of (?:the )?year|no rush|not in a rush|no hurry|eventually|someday|some day|down the road|long[- ]term|just (?:exploring|looking|browsing|researching)|not (?:any ?time|for a while) soon|not yet|in the future|(?:next|this) (?:fiscal|financial) year|budget cycle|h2|second half)\b/ },
 ];
 
 /** Words that show a time is about when they want the solution, not something else. */
-const TIMELINE_CONTEXT = /\b(?:need|needs|needed|want|wants|wanted|would like|like to|looking to|hoping|hope|plan\w*|launch\w*|go live|live|start\w*|implement\w*|roll\w* out|in place|up and running|set up|switch\w*|get going|deadline|timeline|timeframe|time frame|by|within|ready|decide|decision|buy|purchase|sign|move|asap|urgent\w*|right away|immediately|no rush|eventually|exploring)\b/;
+const TIMELINE_CONTEXT = /\b(?:need|needs|needed|want|wants|wanted|would like|like to|looking to|hoping|hope|plan\w*|launch\w*|go live|live|start\w*|implement\w*|roll\w* out|in place|up and running|set up|switch\w*|get going|deadline|timeline|timeframe|time frame|by|within|ready|decide|decision|buy|purchase|sign|move|asap|urgent\w*|right away|immediately|no rush|eventually|exploring|happen\w*|until|probably|looking at|running|working|have it|get it|done)\b/;
 
 /** "in 6 weeks", "within 45 days": durations, mapped by length. */
 function timelineOfDuration(norm: string): Hit<Timeline> | undefined {
@@ -102,10 +102,10 @@ export function findTimeline(norm: string, options: { expecting: boolean }): Hit
 
 /** Ways people state what they need, or the problem they have. */
 const NEED_CUES =
-  /\b(?:we|i)(?:'re| are| am|'m)? (?:need|needs|want|wanted|would like|'d like|looking for|looking to|searching for|hoping to|hoping for|trying to|interested in|struggling (?:with|to)|keep|can't|cannot|don't have|lack|miss|are missing|are losing|lose|spend too much)\b|\b(?:need|looking for|want|help with|help (?:us|me) (?:with )?|problem is|issue is|challenge is|pain (?:point )?is|the goal is|our goal is)\b/g;
+  /\b(?:we|i)(?:'re| are| am|'m)? (?:need|needs|want|wanted|would like|'d like|looking for|looking to|searching for|hoping to|hoping for|trying to|interested in|struggling (?:with|to)|keep|can't|cannot|don't have|lack|miss|are missing|are losing|lose|spend too much)\b|\b(?:need|looking (?:for|4)|lookin (?:for|4)|want|help with|help (?:us|me) (?:with )?|problem is|issue is|challenge is|pain (?:point )?is|the goal is|our goal is)\b/g;
 
 /** What follows a need verb but is not a need: approval, a time, the product in general, a demo. */
-const NOT_A_NEED = /^(?:(?:to\s+)?(?:run it|run this|check|talk|think|ask|get approval|get sign[- ]?off|see|know|decide|consult|discuss)\b|it\b|that\b|this\b|them\b|something (?:in place|soon|by|this|next|asap|right)|(?:a |the )?(?:demo|call ?back|callback|quote|price|pricing)\b|(?:an? )?(?:answer|moment|minute|second)\b|(?:more )?time\b|to (?:book|schedule|set up) (?:a )?(?:demo|call|meeting))/;
+const NOT_A_NEED = /^(?:(?:to\s+)?(?:run it|run this|check|talk|think|ask|get approval|get sign[- ]?off|see|know|decide|consult|discuss|get (?:going|started)|start|begin|kick off|move forward|buy|purchase|sign|spend|pay|invest)\b|at (?:next|this|the end|around|about|\d)|it\b|that\b|this\b|them\b|something (?:in place|soon|by|this|next|asap|right)|(?:a |the )?(?:demo|call ?back|callback|quote|price|pricing)\b|(?:an? )?(?:answer|moment|minute|second)\b|(?:more )?time\b|to (?:book|schedule|set up) (?:a )?(?:demo|call|meeting))/;
 
 const MAX_NEED = 200;
 
@@ -121,7 +121,8 @@ export function findNeed(norm: string, options: { expecting: boolean; sentenceOf
     const object = norm.slice(objectStart).trimStart();
     if (NOT_A_NEED.test(object) || object.length < 4) continue;
     const sentence = options.sentenceOf(match.index);
-    const clause = clauseAround(norm, match.index, sentence.end);
+    // The need starts where they start stating it ("... and need to handle inquiries").
+    const clause = { start: match.index, end: clauseAround(norm, match.index, sentence.end).end };
     if (clause.end - clause.start < 8) continue;
     return { value: norm.slice(clause.start, clause.end), start: clause.start, end: clause.end };
   }

@@ -47,9 +47,9 @@ export function currencyOfCountry(country: string): string {
 
 /** Talk about spending: the amounts in such a sentence are a budget. */
 const BUDGET_CONTEXT =
-  /\b(?:budget\w*|spend\w*|afford|set aside|put aside|earmarked|allocat\w*|invest\w*|pay|paying|price range|range|ballpark|up to|max(?:imum)?|cap|willing|approved|sign off on|looking at|thinking|expect\w*|plan(?:ning)? to|can do|could do|have about|have around|got about|got around|around|about|roughly|approximately|between|somewhere)\b/;
+  /\b(?:budget\w*|spend\w*|afford|set aside|put aside|earmarked|allocat\w*|invest\w*|pay|paying|price range|range|ballpark|up to|max(?:imum)?|cap|willing|approved|sign off on|looking at|thinking|expect\w*|plan(?:ning)? to|can do|could do|have about|have around|got about|got around|around|about|roughly|approximately|between|somewhere|have|got|more like|closer to|make (?:that|it)|change (?:that|it) to|set aside|for (?:this|it|the (?:whole )?project)|at least|at most|no more than|under|below)\b/;
 /** Money that is not what they can spend: losses, revenue, salaries, prices of others. */
-const NOT_BUDGET = /\b(?:los(?:e|ing|t|s)|revenue|sales of|turnover|make|making|made|earn\w*|salary|salaries|cost(?:s|ing)? us|wast\w*|per lead|per call|fine|penalty|raised|valuation|worth)\b/;
+const NOT_BUDGET = /\b(?:los(?:e|ing|t|s)|revenue|sales of|turnover|(?:we|they|i) make|making|made|earn\w*|salary|salaries|cost(?:s|ing)? us|wast\w*|per lead|per call|fine|penalty|raised|valuation|worth)\b/;
 
 const SCALE_VALUES: Readonly<Record<string, number>> = {
   k: 1e3, grand: 1e3, thousand: 1e3, m: 1e6, mm: 1e6, mn: 1e6, mil: 1e6, million: 1e6, millions: 1e6, b: 1e9, bn: 1e9, billion: 1e9,
@@ -80,20 +80,36 @@ interface AmountHit extends Hit<Money> {
   explicit: boolean;
 }
 
+const ISO_BEFORE = /^(?:usd|eur|gbp|inr|cad|aud|nzd|sgd|chf|jpy|aed|zar|mxn|brl|sek)$/;
+
+/**
+ * Rewrites, keeping every index in place, what the number reader does not know: thousands
+ * grouped by spaces ("30 000 €" -> "30,000 €") and "a couple (of) hundred" (-> "two hundred").
+ */
+function normaliseAmounts(norm: string): string {
+  return norm
+    .replace(/(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d,.])(?=\s*(?:€|\$|£|₹|eur|euros?|dollars?|pounds?|usd|gbp|inr|cad|aud|rupees?)\b|\s*[€$£₹])/g, (amount) => amount.replace(/ /g, ','))
+    .replace(/(?<=[€$£₹]\s?)\d{1,3}(?: \d{3})+(?![\d,.])/g, (amount) => amount.replace(/ /g, ','))
+    .replace(/\ba couple(?: of)? (?=hundred|thousand|million|grand|lakhs?|crores?)/g, (phrase) => `${' '.repeat(phrase.length - 4)}two `);
+}
+
 /** Every amount of money in the text, in order, with the lower bound of a range. */
 function findAmounts(norm: string, country: string, requireMarker: boolean): AmountHit[] {
-  const tokens = lexTokens(norm);
+  const tokens = lexTokens(normaliseAmounts(norm));
   const hits: AmountHit[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    const symbol = SYMBOLS[tokens[i]!.text];
+    // "€50k", and the ISO code in front as invoices write it: "CAD 75,000".
+    const symbol = SYMBOLS[tokens[i]!.text] ?? (ISO_BEFORE.test(tokens[i]!.text) && /^\d/.test(tokens[i + 1]?.text ?? '') ? tokens[i]!.text.toUpperCase() : undefined);
     const startIndex = symbol ? i + 1 : i;
     const parsed = parseNumber(tokens, startIndex);
     if (!parsed) continue;
     let value = parsed.value;
     let next = parsed.next;
     let scaled = parsed.scales.length > 0;
-    if (tokens[next]?.text === 'grand') {
-      value *= 1000;
+    // "twenty five k", "ten grand", "two mil": a scale said as its own word after spoken digits.
+    const unit = tokens[next]?.text;
+    if (!scaled && unit !== undefined && /^(?:grand|k|mil)$/.test(unit)) {
+      value *= unit === 'mil' ? 1e6 : 1000;
       next++;
       scaled = true;
     }
@@ -120,6 +136,11 @@ function findAmounts(norm: string, country: string, requireMarker: boolean): Amo
       }
     }
     let currency = symbol;
+    // "30 000 €": the symbol after the amount, as much of Europe writes it.
+    if (!currency && SYMBOLS[tokens[next]?.text ?? ''] !== undefined) {
+      currency = SYMBOLS[tokens[next]!.text];
+      next++;
+    }
     const after = currencyAfter(tokens, next);
     if (after) {
       currency = currency ?? after.currency;

@@ -9,7 +9,9 @@ import { COMMON_WORDS, COMPANY_SUFFIXES, STOP_WORDS, TITLES } from './lexicon.js
 import { words, type Token } from './text.js';
 
 /** Cues that are followed by the company name. `person` cues need a self-introduction before them. */
-const CUES: { re: RegExp; needsIntroduction: boolean }[] = [
+const CUES: { re: RegExp; needsIntroduction: boolean; needsSuffix?: boolean }[] = [
+  // "we're meridian infra & projects ltd": only a name that ends like a company's.
+  { re: /\b(?:we're|we are|this is|it's|its)\s+/g, needsIntroduction: false, needsSuffix: true },
   { re: /\b(?:company|business|firm|agency|practice|store|shop|startup|organisation|organization)(?:'s| is)\s+(?:called\s+|named\s+)?/g, needsIntroduction: false },
   { re: /\b(?:company|business|firm|agency|practice|startup) (?:called|named)\s+/g, needsIntroduction: false },
   { re: /\b(?:i|we)\s+(?:work|am|are)\s+(?:at|for|with)\s+/g, needsIntroduction: false },
@@ -17,7 +19,8 @@ const CUES: { re: RegExp; needsIntroduction: boolean }[] = [
   { re: /\bcalling (?:from|on behalf of)\s+/g, needsIntroduction: false },
   { re: /\b(?:i|we)\s+(?:own|run|founded|started|manage)\s+(?:a\s+company\s+called\s+)?/g, needsIntroduction: false },
   { re: /\b(?:owner|co-owner|founder|cofounder|co-founder|ceo|cfo|coo|cto|cmo|president|director|head|vp|manager|partner)\s+(?:of|at)\s+/g, needsIntroduction: false },
-  { re: /\b(?:here )?(?:from|with|at)\s+/g, needsIntroduction: true },
+  // "jordan reyes @ brightoak", but never the @ inside an address.
+  { re: /(?:\bhere )?(?:\b(?:from|with|at)\b|(?<![\w.])@)\s*/g, needsIntroduction: true },
 ];
 
 /** Words that cannot open a company name after "from" / "with" (places, sources, people). */
@@ -25,32 +28,46 @@ const NOT_COMPANY = new Set(
   `home work google facebook instagram linkedin twitter youtube tiktok reddit yelp search website site ad ads email mail
 friend friends colleague referral reference you your yours here there now today tomorrow yesterday
 morning afternoon evening night lunch the a an this that my our his her their
+growth sales marketing operations ops engineering product finance hr it partnerships people technology procurement
+business development customer success revenue strategy design data security legal compliance support
 chicago london new york boston texas california florida city town state country area downtown`.split(/\s+/),
 );
 
 const COMPANY_WORD = /^[a-z0-9\u00c0-\u024f&][a-z0-9\u00c0-\u024f&'.-]*$/;
+const FILLERS = new Set(['uh', 'um', 'er', 'erm', 'ah', 'uhm']);
+/** Counts and times are never the start of a company name ("with twelve staff", "at 10am"). */
+const NUMBER_WORD = /^(?:\d.*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|noon|midnight)$/;
 const MAX_WORDS = 5;
 
 function companyAt(norm: string, from: number): Hit<string> | undefined {
   const tokens = words(norm, from, Math.min(norm.length, from + 120));
   let i = 0;
-  if (tokens[0]?.text === 'the' && tokens[1] && tokens[0].start - from <= 1) i = 1;
+  while (tokens[i] && FILLERS.has(tokens[i]!.text)) i++;
+  if (tokens[i]?.text === 'the' && tokens[i + 1]) i++;
   const first = tokens[i];
-  if (!first || first.start - from > 5 || !COMPANY_WORD.test(first.text)) return undefined;
+  if (!first || first.start - from > 12 || !COMPANY_WORD.test(first.text)) return undefined;
   if (STOP_WORDS.has(first.text) || NOT_COMPANY.has(first.text) || TITLES.has(first.text)) return undefined;
-  if (COMMON_WORDS.has(first.text) && !COMPANY_SUFFIXES.has(tokens[i + 1]?.text ?? '')) return undefined;
+  const second = tokens[i + 1]?.text ?? '';
+  if (NUMBER_WORD.test(first.text) && !COMPANY_SUFFIXES.has(second)) return undefined;
+  // A common word opens a company only when a name-like word follows it ("price hvac", "fresh cuts").
+  const secondIsName = (second !== '' && !STOP_WORDS.has(second) && !COMMON_WORDS.has(second) && !TITLES.has(second)) || second === 'and';
+  if (COMMON_WORDS.has(first.text) && !COMPANY_SUFFIXES.has(second) && !secondIsName) return undefined;
   const taken: Token[] = [first];
   for (let k = i + 1; k < tokens.length && taken.length < MAX_WORDS; k++) {
     const token = tokens[k]!;
     const gap = norm.slice(taken[taken.length - 1]!.end, token.start);
-    if (!/^\s+$/.test(gap) && gap !== ' & ') break;
+    // "smith and sons": the "and" was let through below only because a company word follows it.
+    if (!/^\s+$/.test(gap) && gap !== ' & ' && !/^\s+and\s+$/.test(gap)) break;
     const w = token.text;
     if (COMPANY_SUFFIXES.has(w)) {
       taken.push(token);
       continue;
     }
-    // "and" joins a name ("smith and sons") only when a company word follows it.
-    if (w === 'and' && tokens[k + 1] && COMPANY_SUFFIXES.has(tokens[k + 1]!.text)) continue;
+    // "and" joins a name only when a company word follows it: "smith and sons", "price and lowe architects".
+    const next = tokens[k + 1]?.text ?? '';
+    const afterNext = tokens[k + 2]?.text ?? '';
+    const nameLike = (word: string) => word !== '' && !STOP_WORDS.has(word) && !COMMON_WORDS.has(word) && !TITLES.has(word);
+    if (w === 'and' && (COMPANY_SUFFIXES.has(next) || (nameLike(next) && COMPANY_SUFFIXES.has(afterNext)))) continue;
     if (STOP_WORDS.has(w) || COMMON_WORDS.has(w) || TITLES.has(w) || /^\d+$/.test(w)) break;
     taken.push(token);
   }
@@ -73,23 +90,40 @@ export function findCompanies(
   norm: string,
   options: { bare: boolean; nameEnds: number[]; sentenceStart: (pos: number) => number },
 ): Array<Hit<string>> {
-  const hits: Array<Hit<string>> = [];
-  for (const { re, needsIntroduction } of CUES) {
+  const hits: Array<Hit<string> & { generic: boolean }> = [];
+  for (const { re, needsIntroduction, needsSuffix } of CUES) {
     re.lastIndex = 0;
     let match: RegExpExecArray | null;
     while ((match = re.exec(norm)) !== null) {
       const at = match.index + match[0].length;
+      if (needsSuffix) {
+        const hit = companyAt(norm, at);
+        const lastWord = hit?.value.split(/\s+/).at(-1) ?? '';
+        if (hit && COMPANY_SUFFIXES.has(lastWord) && hit.value.includes(' ') && !hits.some((other) => other.start === hit.start)) hits.push({ ...hit, generic: false });
+        continue;
+      }
       const sentenceStart = options.sentenceStart(match.index);
       if (needsIntroduction && !introducedBefore(norm, match.index, sentenceStart, options.nameEnds)) continue;
       if (isThirdParty(norm, match.index, sentenceStart)) continue;
       const hit = companyAt(norm, at);
-      if (hit && !hits.some((other) => other.start === hit.start)) hits.push(hit);
+      if (hit && !hits.some((other) => other.start === hit.start)) hits.push({ ...hit, generic: needsIntroduction });
     }
   }
+  // "hi, sam park, parkside cafe": the company right after the caller's name and a comma.
+  for (const end of options.nameEnds) {
+    const comma = /^\s*,\s*/.exec(norm.slice(end));
+    if (!comma) continue;
+    const hit = companyAt(norm, end + comma[0].length);
+    // Only when the company ends the sentence: "ana lopez, ana.lopez@..." is an address, not a company.
+    if (hit && /^\s*(?:[.,!?](?![\w@])|$)/.test(norm.slice(hit.end)) && !hits.some((other) => other.start === hit.start)) hits.push({ ...hit, generic: false });
+  }
+  // A loose "at ..." or "with ..." counts only when nothing said more clearly names the company.
+  const clear = hits.filter((hit) => !hit.generic);
+  if (clear.length > 0) hits.splice(0, hits.length, ...clear);
   if (options.bare && hits.length === 0) {
     const answer = norm.replace(/^[\s,]*(?:(?:sure|yes|yeah|ok|okay|um|uh|it's|its|it is|we're|we are|i'm with|i work for|i work at|the company is|company is|called|it's called)[\s,!.]+)*/, '');
     const hit = companyAt(norm, norm.length - answer.length);
-    if (hit && /^[\s.!,]*$/.test(norm.slice(hit.end))) hits.push(hit);
+    if (hit && /^[\s.!,]*$/.test(norm.slice(hit.end))) hits.push({ ...hit, generic: false });
   }
-  return hits.sort((a, b) => a.start - b.start);
+  return hits.sort((a, b) => a.start - b.start).map(({ value, start, end }) => ({ value, start, end }));
 }

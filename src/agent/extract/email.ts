@@ -3,7 +3,7 @@
  * "j o h n at gmail dot com", "johnsmith all one word at ...", "at the rate" in Indian English).
  */
 import { COMMON_WORDS } from './lexicon.js';
-import { DIGIT_WORDS, lexTokens, type LexToken } from './numbers.js';
+import { DIGIT_WORDS, TENS_WORDS, lexTokens, type LexToken } from './numbers.js';
 import { maskSpan } from './text.js';
 
 export interface Hit<T> {
@@ -64,6 +64,10 @@ const LOCAL_STOP = new Set([
 const INTRODUCERS = new Set(['is', "it's", 'its', 'email', "email's", 'address', "address's", 'was', 'mail']);
 
 const DOMAIN_STOP = new Set(['and', 'or', 'my', 'is', 'the', 'but', 'so', 'thanks', 'thank', 'please', 'or', 'at']);
+
+function isDigitish(t: string | undefined): boolean {
+  return t !== undefined && (/^\d+$/.test(t) || t in DIGIT_WORDS || t in TENS_WORDS);
+}
 
 function isWordTok(t: string): boolean {
   return /^[a-z0-9\u00c0-\u024f][a-z0-9'\u00c0-\u024f]*$/.test(t);
@@ -181,8 +185,15 @@ function parseLocal(toks: readonly LexToken[], atIdx: number): { local: string; 
       stopWord = t;
       break;
     }
+    // Spoken digits join the address as digits when they come in a run: "lopez two four",
+    // "young eighty eight"; a lone digit word stays a word ("john one" is rare, "one" is not).
+    const rightIsDigit = pieces[0]?.kind === 'digit';
+    const leftIsDigit = isDigitish(toks[k - 1]?.text);
     if (/^\d+$/.test(t)) pieces.unshift({ kind: 'digit', text: t, start: toks[k]!.start });
-    else if (t in DIGIT_WORDS && pieces.length > 0 && pieces[0]!.kind !== 'conn') pieces.unshift({ kind: 'digit', text: String(DIGIT_WORDS[t]), start: toks[k]!.start });
+    else if (t in DIGIT_WORDS && (rightIsDigit || leftIsDigit)) pieces.unshift({ kind: 'digit', text: String(DIGIT_WORDS[t]), start: toks[k]!.start });
+    else if (t in TENS_WORDS && rightIsDigit && pieces[0]!.text.length === 1) {
+      pieces[0] = { kind: 'digit', text: String((TENS_WORDS[t] as number) + Number(pieces[0]!.text)), start: toks[k]!.start };
+    } else if (t in TENS_WORDS && (rightIsDigit || leftIsDigit)) pieces.unshift({ kind: 'digit', text: String(TENS_WORDS[t]), start: toks[k]!.start });
     else if (t.length === 1) pieces.unshift({ kind: 'letter', text: t, start: toks[k]!.start });
     else pieces.unshift({ kind: 'word', text: t, start: toks[k]!.start });
     k--;

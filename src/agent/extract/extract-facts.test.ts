@@ -18,6 +18,19 @@ describe('who is calling', () => {
     assert.equal(facts('my name is Sean McDonald').contact_person, 'Sean McDonald');
   });
 
+  test('speech-to-text habits: fillers, greetings, names that are words, "name, company"', () => {
+    assert.equal(facts('uh yeah hi um so my name is uh derek chan and i\'m calling from uh pinewood realty').company, 'Pinewood Realty');
+    assert.equal(facts("hiya it's oliver bennett from bennett joinery").contact_person, 'Oliver Bennett');
+    assert.equal(facts('this is holly baker from baker brothers catering').contact_person, 'Holly Baker');
+    assert.equal(facts("hi it's will cooper from cooper brewing").contact_person, 'Will Cooper');
+    assert.deepEqual(pickWho(facts('hi i\'m owen price from price hvac')), { contact_person: 'Owen Price', company: 'Price HVAC' });
+    assert.deepEqual(pickWho(facts('Hi, Sam Park, Parkside Cafe.')), { contact_person: 'Sam Park', company: 'Parkside Cafe' });
+    assert.equal(facts('hey it\'s john smith from smith and sons hvac').company, 'Smith and Sons HVAC');
+    assert.equal(facts('this is sarah lee calling from lee and co').contact_person, 'Sarah Lee');
+    assert.equal(facts('hi this is ella white from white dental, can u call me 2moro at 10am').company, 'White Dental');
+    assert.equal(facts("hi i'm dr amy chen we're a small dental clinic with twelve staff").company, undefined);
+  });
+
   test('states and feelings after "i\'m" are not names', () => {
     for (const text of ["i'm super excited about this", "i'm calling about your product", "i'm an existing customer", "i'm not sure", 'this is urgent']) {
       assert.equal(facts(text).contact_person, undefined, text);
@@ -43,6 +56,8 @@ describe('contact details', () => {
     assert.equal(facts('maria.garcia@brightpath.com').email, 'maria.garcia@brightpath.com');
     assert.equal(facts('my email is john dot smith at acme dot com').email, 'john.smith@acme.com');
     assert.equal(facts('my email is sam@parkside.com sorry my email is actually sam.park@parkside.com').email, 'sam.park@parkside.com');
+    assert.equal(facts('you can reach me at ana dash lopez two four at sunrisebakery dot net').email, 'ana-lopez24@sunrisebakery.net');
+    assert.equal(facts('email is tyler young eighty eight all one word at yahoo dot com').email, 'tyleryoung88@yahoo.com');
   });
 
   test('phones as E.164 in the default country, typed or spoken', () => {
@@ -62,7 +77,15 @@ describe('BANT', () => {
     assert.deepEqual(pick(facts('about 2 crore', { expecting: 'budget' })), { budget_amount: 20000000, budget_currency: 'INR' });
   });
 
+  test('spoken scales and corrections', () => {
+    assert.equal(facts('we can spend at least twenty five k on this').budget_amount, 25000);
+    assert.equal(facts("we've got two hundred and fifty thousand dollars for the whole project").budget_amount, 250000);
+    assert.deepEqual(pick(facts('We have €25k for this.')), { budget_amount: 25000, budget_currency: 'EUR' });
+    assert.equal(facts("Actually, let me correct that: it's more like 40k.").budget_amount, 40000);
+  });
+
   test('money that is not a budget is not taken as one', () => {
+    assert.equal(facts('anything over ten thousand dollars has to go through procurement').budget_amount, undefined);
     assert.equal(facts('we lose about 10k a month in missed calls').budget_amount, undefined);
     assert.equal(facts('we have 50 employees').budget_amount, undefined);
   });
@@ -74,6 +97,8 @@ describe('BANT', () => {
     assert.equal(facts("i'm the ceo but the board has to approve it").authority, 'influencer');
     assert.equal(facts("i don't make the decisions, i'm just doing research").authority, 'no_authority');
     assert.equal(facts('yes', { expecting: 'authority' }).authority, 'decision_maker');
+    assert.equal(facts('well actually the final call is with our board').authority, 'influencer');
+    assert.equal(facts('my boss dave thompson is the one who signs the contracts').authority, 'influencer');
   });
 
   test('timelines', () => {
@@ -82,6 +107,7 @@ describe('BANT', () => {
     assert.equal(facts('we hope to go live within 6 weeks').timeline, 'this_quarter');
     assert.equal(facts('probably next year', { expecting: 'timeline' }).timeline, 'future');
     assert.equal(facts('not sure yet', { expecting: 'timeline' }).timeline, 'unknown');
+    assert.equal(facts("actually scratch that it probably won't happen until next year").timeline, 'future');
   });
 
   test('the need in the prospect\'s words', () => {
@@ -89,6 +115,8 @@ describe('BANT', () => {
     assert.equal(facts('need help w/ our phones').need, 'need help w/ our phones');
     assert.equal(facts('we need it right away').need, undefined);
     assert.equal(facts('i need to run it by my boss').need, undefined);
+    assert.equal(facts("we're looking to get going this quarter").need, undefined);
+    assert.equal(facts('We have about 300 staff and need to handle family inquiries after hours.').need, 'need to handle family inquiries after hours');
   });
 });
 
@@ -110,6 +138,8 @@ describe('the rest of the conversation', () => {
   });
 
   test('company size and industry', () => {
+    assert.equal(facts("we're an insurance brokerage with a team of eight").industry, 'Insurance');
+    assert.equal(facts('Hello, I\'m Stefan Novak. We manufacture auto parts and have 1,500 employees.').company_size, 1500);
     const f = facts('we have about 50 employees and we are a dental practice');
     assert.equal(f.company_size, 50);
     assert.equal(f.industry, 'Dental');
@@ -129,6 +159,10 @@ describe('the rest of the conversation', () => {
     assert.equal(result.evidence.timeline, 'We need it ASAP');
   });
 });
+
+function pickWho(f: Facts): Pick<Facts, 'contact_person' | 'company'> {
+  return { contact_person: f.contact_person, company: f.company };
+}
 
 function pick(f: Facts): Pick<Facts, 'budget_amount' | 'budget_currency'> {
   return { budget_amount: f.budget_amount, budget_currency: f.budget_currency };

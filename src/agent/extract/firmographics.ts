@@ -8,11 +8,11 @@ import { lexTokens, parseNumber } from './numbers.js';
 /** Keywords to the industry name stored on the lead and the client (the seeds' free text, kept consistent). */
 const INDUSTRIES: ReadonlyArray<[RegExp, string]> = [
   [/\b(?:dental|dentist(?:ry|s)?|orthodont\w+)\b/, 'Dental'],
-  [/\b(?:clinic|medical|healthcare|health care|hospital|physician|doctors?|chiropract\w+|physio\w*|pharmac\w+|veterinar\w+|vet clinic)\b/, 'Healthcare'],
+  [/\b(?:clinic|medical|medicine|healthcare|health care|hospital|physician|doctors?|chiropract\w+|physio\w*|pharmac\w+|veterinar\w+|vet clinic|senior living|home care|nursing)\b/, 'Healthcare'],
   [/\b(?:logistics|freight|shipping|trucking|courier|delivery company|3pl|warehous\w+|supply chain)\b/, 'Logistics'],
   [/\b(?:roofing|roofers?|construction|contractors?|builders?|remodel\w*|plumbing|plumbers?|hvac|electricians?|landscap\w+|home services)\b/, 'Construction & Home Services'],
   [/\b(?:law firm|legal|lawyers?|attorneys?|solicitors?|law office|law)\b/, 'Legal'],
-  [/\b(?:real estate|realty|realtors?|brokerage|property management|properties)\b/, 'Real Estate'],
+  [/\b(?:real estate|realty|realtors?|estate agen(?:cy|ts?)|letting agen(?:cy|ts?)|brokerage|property management|properties)\b/, 'Real Estate'],
   [/\b(?:insurance|insurer|brokers?)\b/, 'Insurance'],
   [/\b(?:bank|banking|fintech|financial services|wealth management|accounting|accountants?|bookkeeping|cpa|tax)\b/, 'Finance'],
   [/\b(?:saas|software|tech company|it services|analytics|app developer|developers|platform)\b/, 'Software'],
@@ -32,7 +32,7 @@ const INDUSTRIES: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /** "we're a dental practice", "in the logistics business": said about their own company. */
-const SELF_DESCRIPTION = /\b(?:we're|we are|we run|i run|i own|i have|we have|our|my|it's|its|it is|in the|in)\b/;
+const SELF_DESCRIPTION = /\b(?:we're|we are|we|we run|i run|i own|i have|we have|our|my|it's|its|it is|in the|in|a|an)\b/;
 
 /**
  * The industry, from how they describe their business or from their company's name; `company`
@@ -43,13 +43,16 @@ export function findIndustry(norm: string, options: { company?: Hit<string>; exp
   if (options.company) places.push({ text: options.company.value, offset: options.company.start, self: true });
   places.push({ text: norm, offset: 0, self: options.expecting });
   for (const place of places) {
+    // The industry named first wins: "an insurance brokerage" is insurance, not real estate.
+    let best: Hit<string> | undefined;
     for (const [re, industry] of INDUSTRIES) {
       const match = re.exec(place.text);
       if (!match) continue;
       const at = place.offset + match.index;
       if (!place.self && !SELF_DESCRIPTION.test(norm.slice(Math.max(0, at - 40), at))) continue;
-      return { value: industry, start: at, end: at + match[0].length };
+      if (!best || at < best.start) best = { value: industry, start: at, end: at + match[0].length };
     }
+    if (best) return best;
   }
   return undefined;
 }
@@ -65,7 +68,7 @@ export function findCompanySize(norm: string, options: { expecting: boolean }): 
     const after = norm.slice(tokens[parsed.next - 1]!.end).trimStart();
     const before = norm.slice(Math.max(0, tokens[i]!.start - 30), tokens[i]!.start);
     const counted = PEOPLE.test(after.replace(/^(?:full[- ]time|part[- ]time)\s+/, ''));
-    const teamOf = /\b(?:team|staff|company|crew) of\s*$/.test(before);
+    const teamOf = /\b(?:team|staff|company|crew) of\s*$/.test(before) || /^of us\b/.test(after);
     const bare = options.expecting && after.replace(/[\s.!]/g, '') === '';
     // "we're losing 5 customers" is not a headcount: only people-words, "team of" or a bare answer count.
     if (counted || teamOf || bare) {

@@ -19,6 +19,7 @@ going doing working running looking searching shopping planning wanting needing 
 good great fine fantastic awesome happy glad sorry curious busy free available ready new based located situated
 actually basically currently honestly literally probably definitely absolutely certainly maybe perhaps kind sort
 speaking talking driving travelling traveling walking sitting
+researching evaluating comparing considering exploring reviewing assessing investigating shopping browsing
 owner founder cofounder co-founder ceo cfo coo cto cmo president director manager head lead vp chief partner principal
 assistant secretary receptionist intern admin administrator consultant contractor employee staff boss
 company business firm agency practice clinic store shop team group office department
@@ -54,5 +55,6 @@ export const COMPANY_SUFFIXES: ReadonlySet<string> = new Set(
   `inc inc. llc llp ltd ltd. limited corp corp. corporation co co. company plc gmbh ag sa bv nv pty pvt group holdings
 partners associates solutions systems technologies technology labs studio studios services logistics consulting
 enterprises industries international global ventures capital media agency realty properties dental clinic health
-motors insurance financial bank`.split(/\s+/),
+motors insurance financial bank sons brothers daughters bros fils architects accountants attorneys lawyers engineers
+builders construction designs design interiors imports exports florists dentistry sarl srl spa oy kg`.split(/\s+/),
 );

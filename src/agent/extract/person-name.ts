@@ -8,9 +8,17 @@ import { isThirdParty } from './guards.js';
 import { words, type Token } from './text.js';
 
 /** Cues after which a name is all but certain. */
-const STRONG_CUES = /\b(?:my name is|my name's|(?<!(?:company|business|website|brand|firm|store|shop|practice|account|user|file|domain|team|product|app)\s)(?:name is|name's)|the name is|call me|you can call me|you're speaking (?:with|to)|you are speaking (?:with|to)|this is|it's|its|it is)\s+(?:actually\s+|just\s+|mister\s+|mr\.?\s+|mrs\.?\s+|ms\.?\s+|dr\.?\s+)?/g;
+const STRONG_CUES = /\b(?:my name is|my name's|(?<!(?:company|business|website|brand|firm|store|shop|practice|account|user|file|domain|team|product|app)\s)(?:name is|name's)|the name is|call me|you can call me|you're speaking (?:with|to)|you are speaking (?:with|to)|this is|it's|its|it is)\s+(?:actually\s+|just\s+|mister\s+|missus\s+|mr\.?\s+|mrs\.?\s+|ms\.?\s+|dr\.?\s+|doctor\s+|prof\.?\s+|professor\s+)?/g;
 /** "i'm X" also says "i'm happy", "i'm calling": the name must look like one. */
-const WEAK_CUES = /\b(?:i'm|i am|im)\s+(?:actually\s+)?/g;
+const WEAK_CUES = /\b(?:i'm|i am|im)\s+(?:actually\s+|mister\s+|mr\.?\s+|mrs\.?\s+|ms\.?\s+|dr\.?\s+|doctor\s+|prof\.?\s+|professor\s+)?/g;
+
+/** Greetings a self-introduction may open with, in the languages callers mix in. */
+const GREETING = "(?:hi|hiya|hello|hey|heya|yo|howdy|g'day|morning|afternoon|evening|good (?:morning|afternoon|evening|day)|bonjour|hallo|hola|ciao|salut|namaste|hej|greetings)";
+
+/** Hesitations a speech-to-text transcript keeps: "my name is uh derek". */
+const FILLERS = new Set(['uh', 'um', 'er', 'erm', 'ah', 'uhm', 'hmm', 'mm']);
+/** What may follow a self-introduction: "maria here", "tom from ridgeline", "sam park, parkside cafe". */
+const INTRODUCTION_FOLLOWS = /^(?:[,.!?;-]|from\b|with\b|at\b|and\b|here\b|calling\b|of\b|over\b|speaking\b|the\b|i\b|i'm\b|ceo\b|owner\b|founder\b|we\b|we're\b|our\b|my\b|$)/;
 
 /** Words that describe a state or a thing, not a person, after "i'm" or "this is". */
 const NOT_NAMES = new Set(
@@ -26,6 +34,12 @@ responsible charge charged involved based located working looking considering ev
 customer client user member subscriber partner vendor supplier buyer owner founder ceo manager`.split(/\s+/),
 );
 
+/** Name particles: "maria de los angeles ruiz", "ludwig van beethoven". */
+const PARTICLES = new Set(['de', 'del', 'della', 'de la', 'los', 'las', 'la', 'le', 'van', 'von', 'der', 'den', 'da', 'di', 'du', 'dos', 'das', 'bin', 'ibn', 'al', 'el', 'y', 'ter', 'ten']);
+
+/** First names that are also everyday words. */
+const FIRST_NAMES_THAT_ARE_WORDS = new Set(['will', 'may', 'june', 'april', 'august', 'bill', 'mark', 'pat', 'grace', 'hope', 'joy', 'faith', 'guy', 'sue', 'ray', 'eve', 'dawn', 'rose', 'summer', 'frank', 'rich', 'don', 'art']);
+
 const NAME_WORD = /^[a-z\u00c0-\u024f][a-z\u00c0-\u024f'-]*$/;
 
 function isNameWord(token: Token | undefined): token is Token {
@@ -39,24 +53,35 @@ const NON_NAME_ENDING = /(?:ing|ed|ly|ful|ous|ive|able|ible|less|ish)$/;
 
 /** One to three name words starting at `from`, stopping at the first word that cannot be a name. */
 function nameAt(norm: string, from: number, strong: boolean): Hit<string> | undefined {
-  const tokens = words(norm, from, Math.min(norm.length, from + 80));
-  const first = tokens[0];
-  if (!first || first.start - from > 2 || !isNameWord(first)) return undefined;
-  if (!strong && NON_NAME_ENDING.test(first.text)) return undefined;
+  const tokens = words(norm, from, Math.min(norm.length, from + 100));
+  let i = 0;
+  while (tokens[i] && FILLERS.has(tokens[i]!.text)) i++;
+  const first = tokens[i];
+  if (!first || first.start - from > 12) return undefined;
+  // "it's will cooper": a first name that is also a grammar word counts when a surname follows.
+  const namedLikeAWord = FIRST_NAMES_THAT_ARE_WORDS.has(first.text) && isNameWord(tokens[i + 1]);
+  if (!isNameWord(first) && !namedLikeAWord) return undefined;
   const taken: Token[] = [first];
-  for (let i = 1; i < tokens.length && taken.length < 3; i++) {
-    const token = tokens[i]!;
+  for (let k = i + 1; k < tokens.length && taken.filter((token) => !PARTICLES.has(token.text)).length < 3; k++) {
+    const token = tokens[k]!;
     const gap = norm.slice(taken[taken.length - 1]!.end, token.start);
-    if (!/^\s+$/.test(gap) || !isNameWord(token) || NON_NAME_ENDING.test(token.text)) break;
+    if (!/^\s+$/.test(gap)) break;
+    // A surname that is also a common word ("owen price", "ana lopez") counts when an
+    // introduction follows it ("owen price from price hvac").
+    const surnameLike = NAME_WORD.test(token.text) && !STOP_WORDS.has(token.text) && !TITLES.has(token.text) &&
+      !NON_NAME_ENDING.test(token.text) &&
+      INTRODUCTION_FOLLOWS.test(norm.slice(token.end).trimStart());
+    if (!isNameWord(token) && !surnameLike) break;
     taken.push(token);
   }
-  // After "i'm", a lone word must be followed by something a self-introduction has.
-  if (!strong) {
-    const after = norm.slice(taken[taken.length - 1]!.end).trimStart();
-    const introduces = after === '' || /^(?:[,.!?;-]|from\b|with\b|at\b|and\b|here\b|calling\b|of\b|over\b|speaking\b|the\b|i\b|i'm\b|ceo\b|owner\b|founder\b|we\b|our\b|my\b)/.test(after);
-    if (!introduces) return undefined;
-  }
   const last = taken[taken.length - 1]!;
+  const after = norm.slice(last.end).trimStart();
+  if (!strong) {
+    // After "i'm" or "this is", a name is followed by what a self-introduction has, and a lone
+    // word at the very end must not look like a feeling ("i'm thrilled").
+    if (!INTRODUCTION_FOLLOWS.test(after)) return undefined;
+    if (taken.length === 1 && NON_NAME_ENDING.test(first.text) && /^[.!?]*$/.test(after)) return undefined;
+  }
   return { value: norm.slice(first.start, last.end), start: first.start, end: last.end };
 }
 
@@ -87,7 +112,7 @@ export function findPersonNames(norm: string, options: { bare: boolean; sentence
       const cueStart = at - cue[0].length;
       const lead = norm.slice(options.sentenceStart(cueStart), cueStart);
       // "this is X" introduces only at the start ("hi, this is maria"), not "this is important".
-      if (!/^[\s,]*(?:(?:hi|hello|hey|yes|yeah|sure|ok|okay|oh|um|uh|well|good (?:morning|afternoon|evening)|sorry|no|actually|and|so)[\s,!.]+)*$/.test(lead)) continue;
+      if (!new RegExp(`^[\\s,]*(?:(?:${GREETING}|yes|yeah|yep|sure|ok|okay|oh|um|uh|er|well|sorry|no|actually|and|so|there)[\\s,!.]+)*$`).test(lead)) continue;
       consider(at, false, cueStart);
       continue;
     }
@@ -95,11 +120,14 @@ export function findPersonNames(norm: string, options: { bare: boolean; sentence
   }
   for (const at of cueMatches(norm, WEAK_CUES)) consider(at, false, at);
 
-  // "maria here", "tom from ridgeline": a name opening the utterance.
-  const opening = norm.match(/^[\s,]*(?:(?:hi|hello|hey|yo|good (?:morning|afternoon|evening))[\s,!.]+)?(?:there[\s,!.]+)?/);
+  // "maria here", "tom from ridgeline", "hi, sam park, parkside cafe": a name opening the utterance.
+  // A typed signature counts too: "olivia bennett, harbourline shipping", "jordan reyes @ brightoak".
+  const opening = norm.match(new RegExp(`^[\\s,]*(?:(${GREETING})[\\s,!.]+)?(?:there[\\s,!.]+)?`));
   if (opening) {
     const hit = nameAt(norm, opening[0].length, true);
-    if (hit && /^\s*(?:here\b|from\b|calling\b|with\b|at\b|of\b)/.test(norm.slice(hit.end))) hits.push(hit);
+    const after = hit ? norm.slice(hit.end) : '';
+    const fullName = hit !== undefined && /\s/.test(hit.value);
+    if (hit && (/^\s*(?:here\b|from\b|calling\b|with\b|at\b|of\b)/.test(after) || ((opening[1] !== undefined || fullName) && /^\s*[,@]/.test(after)))) hits.push(hit);
   }
 
   if (options.bare && hits.length === 0) {

@@ -10,7 +10,7 @@ const SUPPORT =
 
 /** Product and pricing questions: marketing (the FAQ answers, then a demo is offered). */
 const MARKETING =
-  /\b(?:how much (?:does|do|is|would|will)|pricing|price|prices|cost|costs|plans?\b.*\?|what does it do|how does it work|features?|integrat\w+ with|do you (?:integrate|support|work with|offer)|free trial|trial|discount|case stud\w+|brochure|partnership|partner with you|press|media inquiry)\b/;
+  /\b(?:how much (?:does|do|is|would|will|are)|pricing|price list|(?:what(?:'s| is| are)|your|the) (?:price|prices|cost|costs|plans)\b|plans?\b.*\?|what does it do|how does it work|features?|integrat\w+ with|do you (?:integrate|support|work with|offer)|free trial|trial|discount|case stud\w+|brochure|partnership|partner with you|press|media inquiry)\b/;
 
 export function findIntent(norm: string): Intent | undefined {
   if (SUPPORT.test(norm)) return 'support';

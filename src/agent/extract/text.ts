@@ -93,6 +93,9 @@ const SHORTHAND: Record<string, string> = {
   gotta: 'got to',
   lemme: 'let me',
   acct: 'account',
+  lookin: 'looking',
+  tryin: 'trying',
+  gettin: 'getting',
   cust: 'customer',
   mob: 'mobile',
   tel: 'phone',
@@ -237,7 +240,7 @@ export function words(s: string, from = 0, to = s.length): Token[] {
   return out;
 }
 
-const SMALL_WORDS = new Set(['of', 'and', 'the', 'for', 'de', 'da', 'van', 'von', 'der', 'del', 'la', 'le', 'du', 'at', 'in', 'on', 'bin', 'al']);
+const SMALL_WORDS = new Set(['of', 'and', 'the', 'for', 'de', 'da', 'van', 'von', 'der', 'del', 'la', 'le', 'los', 'las', 'di', 'dos', 'du', 'at', 'in', 'on', 'bin', 'al', 'y']);
 const UPPER_WORDS: Record<string, string> = {
   llc: 'LLC',
   llp: 'LLP',
@@ -276,21 +279,19 @@ export function titleCase(orig: string, opts: { company?: boolean } = {}): strin
   const hasLower = /[a-z]/.test(cleaned);
   if (hasUpper && hasLower) {
     // keep typed casing, but make sure every word starts with a capital (except small words)
-    return cleaned
-      .split(' ')
-      .map((w, i) => (i > 0 && SMALL_WORDS.has(w) ? w : w.charAt(0).toUpperCase() + w.slice(1)))
-      .join(' ');
+    const typed = cleaned.split(' ');
+    return typed.map((w, i) => (i > 0 && i < typed.length - 1 && SMALL_WORDS.has(w) ? w : w.charAt(0).toUpperCase() + w.slice(1))).join(' ');
   }
-  return cleaned
-    .toLowerCase()
-    .split(' ')
+  const lowered = cleaned.toLowerCase().split(' ');
+  return lowered
     .map((w, i) => {
       if (opts.company) {
         const bare = w.replace(/\.$/, '');
         const up = UPPER_WORDS[bare];
         if (up !== undefined && (i > 0 || bare.length <= 2 || bare === 'hvac')) return up + (w.endsWith('.') ? '.' : '');
       }
-      if (i > 0 && SMALL_WORDS.has(w)) return w;
+      // "tran le": a last word is a surname, never a particle.
+      if (i > 0 && i < lowered.length - 1 && SMALL_WORDS.has(w)) return w;
       return capWord(w);
     })
     .join(' ');

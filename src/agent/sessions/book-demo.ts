@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.js';
 import type { BookingOutcome } from '../dialogue/converse.js';
 import type { AgentIdentity } from './agent-transaction.js';
 
-const STEP_MINUTES = 30;
+export const STEP_MINUTES = 30;
 const SEARCH_DAYS = 14;
 const OPEN_HOUR = 9;
 const CLOSE_HOUR = 17;
@@ -20,7 +20,7 @@ export function isWorkingTime(start: Date, minutes: number, timeZone: string): b
 }
 
 /** The owner's booked meetings overlapping [from, to): one query, then checks in memory. */
-async function busyPeriods(tx: Db, userId: string, from: Date, to: Date): Promise<Array<{ start: number; end: number }>> {
+export async function busyPeriods(tx: Db, userId: string, from: Date, to: Date): Promise<Array<{ start: number; end: number }>> {
   const rows = await tx
     .selectFrom('meetings')
     .select(['start_time', 'end_time'])
@@ -33,7 +33,7 @@ async function busyPeriods(tx: Db, userId: string, from: Date, to: Date): Promis
   return rows.map((row) => ({ start: new Date(row.start_time).getTime(), end: new Date(row.end_time).getTime() }));
 }
 
-const overlaps = (busy: Array<{ start: number; end: number }>, start: number, end: number) =>
+export const overlaps = (busy: Array<{ start: number; end: number }>, start: number, end: number) =>
   busy.some((period) => period.start < end && period.end > start);
 
 /** The next free working-hours slot after a wanted time, on the same person's calendar. */

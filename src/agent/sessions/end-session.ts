@@ -58,7 +58,9 @@ export async function endSession(env: AgentEnvironment, sessionId: string, outco
         .set({ conversation_summary: analysis.summary, next_step: analysis.suggested_next_action, last_touch_date: sql`now()` })
         .where('id', '=', session.lead_id)
         .execute();
-      if (state.route !== 'support') await scheduleFollowUp(tx, env.agent, session.lead_id, factOf(state, 'timeline') ?? 'unknown', analysis.suggested_next_action);
+      const lead = await tx.selectFrom('leads').select('do_not_contact').where('id', '=', session.lead_id).executeTakeFirst();
+      // A lead who opted out (SMS STOP) gets no follow-up: nobody should reach out to them.
+      if (state.route !== 'support' && !lead?.do_not_contact) await scheduleFollowUp(tx, env.agent, session.lead_id, factOf(state, 'timeline') ?? 'unknown', analysis.suggested_next_action);
       await tx
         .insertInto('activities')
         .values({

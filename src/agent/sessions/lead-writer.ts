@@ -138,7 +138,8 @@ export async function saveLead(
   return { leadId: lead.id, created: true };
 }
 
-async function linkClient(tx: Db, agent: AgentIdentity, company: string, facts: Facts): Promise<string> {
+/** The client for a company name (case-insensitive), created when new; firmographics fill in. */
+export async function linkClient(tx: Db, agent: AgentIdentity, company: string, facts: Facts): Promise<string> {
   const existing = await tx
     .selectFrom('clients')
     .select('id')

@@ -6,6 +6,10 @@ export interface Message {
   role: 'assistant' | 'user';
   text: string;
   at: string;
+  /** A channel's id for the utterance (Twilio MessageSid, a Gather turn): a retry is answered, not taken again. */
+  key?: string;
+  /** The caller barged in: `text` is only what they heard (ConversationRelay's utteranceUntilInterrupt). */
+  interrupted?: boolean;
 }
 
 export interface SessionRow {

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.js';
 import { toE164 } from '../../crm/shared/contact-points.js';
+import { ConflictError } from '../../server/errors.js';
 import { greetingFor } from '../dialogue/converse.js';
 import { initialState, type Channel } from '../dialogue/state.js';
 import { loadAgentSettings, withAgent, type AgentIdentity } from './agent-transaction.js';
@@ -15,6 +16,15 @@ export interface StartSessionInput {
   /** ISO country for national phone numbers in this conversation (default CLARA_DEFAULT_COUNTRY). */
   country?: string;
   external_session_id?: string;
+  /** A call that may be recorded: Clara asks consent in its greeting (seed 004). */
+  ask_recording_consent?: boolean;
+  /**
+   * A call record that already exists (an outbound call placed before it was answered): the
+   * session takes it over instead of opening another one.
+   */
+  call_id?: string;
+  /** Clara placed the call (click-to-call): the greeting says who is calling. */
+  outbound?: boolean;
 }
 
 export interface AgentEnvironment {
@@ -46,23 +56,37 @@ export async function startSession(env: AgentEnvironment, input: StartSessionInp
       state.evidence.phone = 'caller id';
       state.confirmed.phone = true;
     }
-    const reply = greetingFor({ ...settings, timeZone: env.timeZone }, state);
+    if (input.ask_recording_consent) {
+      state.expecting = 'recording_consent';
+      state.asked.recording_consent = 1;
+    }
+    const reply = greetingFor({ ...settings, timeZone: env.timeZone }, state, { askRecordingConsent: input.ask_recording_consent, outbound: input.outbound });
     const now = new Date().toISOString();
-    const call = await tx
-      .insertInto('calls')
-      .values({
-        lead_id: lead?.id ?? null,
-        user_id: env.agent.userId,
-        call_type: CALL_TYPE[input.channel],
-        direction: 'inbound',
-        from_number: phone ?? null,
-        provider: 'clara',
-        call_start_time: now,
-        outcome: 'in_progress',
-        transcript: `${settings.agent_name}: ${reply}`,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const transcript = `${settings.agent_name}: ${reply}`;
+    const call = input.call_id
+      ? await tx
+          .updateTable('calls')
+          .set({ lead_id: lead?.id ?? null, call_start_time: now, outcome: 'in_progress', transcript })
+          .where('id', '=', input.call_id)
+          .where('session_id', 'is', null)
+          .returning('id')
+          .executeTakeFirst()
+      : await tx
+          .insertInto('calls')
+          .values({
+            lead_id: lead?.id ?? null,
+            user_id: env.agent.userId,
+            call_type: CALL_TYPE[input.channel],
+            direction: 'inbound',
+            from_number: phone ?? null,
+            provider: 'clara',
+            call_start_time: now,
+            outcome: 'in_progress',
+            transcript,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+    if (!call) throw new ConflictError('This call already has a conversation');
     const conversation = await tx
       .insertInto('conversations')
       .values({

@@ -6,7 +6,8 @@ import { announceHotLead, openSupportTask } from './alert-team.js';
 import { bookDemo } from './book-demo.js';
 import { findLeadByContact, identifies, knownFacts, saveLead } from './lead-writer.js';
 import { rescoreLead } from './rescore-lead.js';
-import { assertActive, lockSession, saveTurn, type Message } from './session-store.js';
+import type { Db } from '../../db/database.js';
+import { assertActive, lockSession, saveTurn, type Message, type SessionRow } from './session-store.js';
 import type { AgentEnvironment } from './start-session.js';
 
 export interface TurnResult {
@@ -33,6 +34,12 @@ export interface TurnOptions {
    * when it cannot do better. What Clara decided to say never changes, only how.
    */
   phrase?: (input: { draft: string; state: DialogueState; messages: Message[]; agentName: string; companyName: string }) => Promise<string>;
+  /**
+   * The channel's id for this utterance (a Twilio MessageSid, a Gather turn). A turn already
+   * taken with this key is answered again from the transcript and changes nothing: providers
+   * retry webhooks, and a retry must never add a turn twice.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -41,8 +48,16 @@ export interface TurnOptions {
  * failed turn leaves nothing half written.
  */
 export async function takeTurn(env: AgentEnvironment, sessionId: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
+  // The model is asked before the session is locked: its answer is only advisory (the rules run
+  // again under the lock and win), and a slow model must not hold a row lock and a pooled
+  // connection for its whole budget.
+  const proposed = options.propose ? await proposeUnlocked(env, sessionId, text, options.propose) : undefined;
   return withAgent(env.db, env.agent, async (tx) => {
     const session = await lockSession(tx, sessionId);
+    // Checked under the session's lock and before the ended check: a retry of the closing turn
+    // arrives after the session ended, and two copies of one request never both get through.
+    const replayed = options.idempotencyKey ? await replayTurn(tx, session, options.idempotencyKey) : undefined;
+    if (replayed) return replayed;
     assertActive(session);
     const settings = await loadAgentSettings(tx);
     const before = session.state;
@@ -54,11 +69,8 @@ export async function takeTurn(env: AgentEnvironment, sessionId: string, text: s
       now: new Date(),
       expecting,
     });
-    if (options.propose) {
-      // The model fills only what the rules missed; the rules' own findings always win.
-      const proposed = await options.propose({ text, state: before });
-      extraction.facts = { ...proposed, ...extraction.facts };
-    }
+    // The model fills only what the rules missed; the rules' own findings always win.
+    if (proposed) extraction.facts = { ...proposed, ...extraction.facts };
     let state = absorb(before, extraction, text);
     const newFacts = (Object.keys(state.facts) as (keyof Facts)[]).filter((key) => state.facts[key] !== before.facts[key]);
 
@@ -103,7 +115,9 @@ export async function takeTurn(env: AgentEnvironment, sessionId: string, text: s
       booking,
       newFacts,
     });
-    const heard: Message[] = [...session.messages, { role: 'user', text, at: new Date().toISOString() }];
+    const utterance: Message = { role: 'user', text, at: new Date().toISOString() };
+    if (options.idempotencyKey) utterance.key = options.idempotencyKey;
+    const heard: Message[] = [...session.messages, utterance];
     const reply = options.phrase
       ? await options.phrase({ draft: move.reply, state: move.state, messages: heard, agentName: settings.agent_name, companyName: settings.company_name })
       : move.reply;
@@ -118,4 +132,38 @@ export async function takeTurn(env: AgentEnvironment, sessionId: string, text: s
       done: move.state.done,
     };
   });
+}
+
+/** The model's proposal for this utterance, from the session's state as it was before the turn. */
+async function proposeUnlocked(
+  env: AgentEnvironment,
+  sessionId: string,
+  text: string,
+  propose: NonNullable<TurnOptions['propose']>,
+): Promise<Facts | undefined> {
+  const row = await withAgent(env.db, env.agent, (tx) =>
+    tx.selectFrom('conversations').select(['state', 'status']).where('id', '=', sessionId).executeTakeFirst(),
+  );
+  // A missing or ended session is answered by the locked path; the model is not asked.
+  if (!row || row.status !== 'active') return undefined;
+  return propose({ text, state: row.state as unknown as DialogueState });
+}
+
+/** The answer already given to the utterance with this key, from the stored transcript. */
+async function replayTurn(tx: Db, session: SessionRow, key: string): Promise<TurnResult | undefined> {
+  const index = session.messages.findIndex((m) => m.role === 'user' && m.key === key);
+  if (index < 0) return undefined;
+  const answer = session.messages.slice(index + 1).find((m) => m.role === 'assistant');
+  const lead = session.lead_id
+    ? await tx.selectFrom('leads').select(['lead_score', 'status_bucket']).where('id', '=', session.lead_id).executeTakeFirst()
+    : undefined;
+  return {
+    reply: answer?.text ?? '',
+    lead_id: session.lead_id,
+    extracted: session.state.facts,
+    score: lead?.lead_score ?? null,
+    status_bucket: (lead?.status_bucket as TurnResult['status_bucket']) ?? null,
+    // Only the last answer can have closed the conversation.
+    done: session.state.done && session.messages.indexOf(answer as Message) === session.messages.length - 1,
+  };
 }

@@ -27,6 +27,7 @@ export const callSchema = z
     summary: z.string().nullable(),
     analysis: jsonObject,
     recording_url: z.string().nullable(),
+    recording_consent: z.boolean().nullable().describe('Whether the caller agreed to be recorded (null: not asked or not answered); set by Clara'),
     notes: z.string().nullable(),
     created_at: timestamp,
     updated_at: timestamp,

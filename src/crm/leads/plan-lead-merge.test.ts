@@ -56,6 +56,8 @@ function lead(fields: Partial<Lead>): Lead {
     do_not_contact: false,
     converted_at: null,
     merged_into_id: null,
+    roi_calculation_id: null,
+    voice_session_id: null,
     created_at: '2026-01-01T00:00:00.000Z',
     updated_at: '2026-01-01T00:00:00.000Z',
     deleted_at: null,

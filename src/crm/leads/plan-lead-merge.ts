@@ -37,6 +37,8 @@ const FILLABLE = [
   'conversation_summary',
   'email_status',
   'converted_at',
+  'roi_calculation_id',
+  'voice_session_id',
 ] as const satisfies readonly (keyof Lead)[];
 
 /** Values that mean "nobody said": the column defaults of the enumerations count as empty. */

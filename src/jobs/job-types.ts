@@ -1,0 +1,11 @@
+import { webhookDeliveryJob, webhookRetention } from '../channels/webhooks/deliver-webhook.js';
+import type { Config } from '../config/config.js';
+import { JobRegistry } from './job-registry.js';
+
+/**
+ * Every job type Clara runs, for the in-process worker and `clara worker` alike. A slice that
+ * needs background work defines its JobDefinition beside its code and adds it here.
+ */
+export function createJobRegistry(config: Config): JobRegistry {
+  return new JobRegistry().define(webhookDeliveryJob(config.webhooks)).cleanup(webhookRetention(config.webhooks));
+}
