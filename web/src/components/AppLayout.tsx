@@ -1,4 +1,4 @@
-import { AppShell, Badge, Burger, Group, Menu, NavLink, ScrollArea, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { AppShell, Badge, Burger, Group, Menu, NavLink, ScrollArea, Text, Tooltip, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
@@ -52,7 +52,7 @@ export function AppLayout() {
             <NotificationBell />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <UnstyledButton aria-label={`Account menu for ${user.full_name}`}>
+                <UnstyledButton>
                   <Group gap={6} wrap="nowrap">
                     <Text size="sm" fw={500} visibleFrom="xs">
                       {user.full_name}
@@ -60,6 +60,7 @@ export function AppLayout() {
                     <Badge size="sm" variant="light" color={canEdit ? 'indigo' : 'gray'}>
                       {user.role}
                     </Badge>
+                    <VisuallyHidden>account menu</VisuallyHidden>
                   </Group>
                 </UnstyledButton>
               </Menu.Target>

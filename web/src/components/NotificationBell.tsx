@@ -33,11 +33,11 @@ export function NotificationBell() {
   return (
     <Popover width={320} position="bottom-end" withinPortal shadow="md">
       <Popover.Target>
-        <Indicator label={count} size={16} disabled={count === 0} color="red" offset={4}>
-          <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${count} unread`}>
+        <ActionIcon variant="subtle" size="lg" aria-label={`Notifications, ${count} unread`}>
+          <Indicator label={count} size={16} disabled={count === 0} color="red" offset={2}>
             <BellIcon />
-          </ActionIcon>
-        </Indicator>
+          </Indicator>
+        </ActionIcon>
       </Popover.Target>
       <Popover.Dropdown>
         <Stack gap="xs">

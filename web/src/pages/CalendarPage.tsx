@@ -13,12 +13,13 @@ import { api, errorMessage, must, type Meeting } from '../api/client';
 import { leadName } from '../lib/format';
 import { useAbilities } from '../lib/auth';
 
+// Dark enough for white text (WCAG AA).
 const STATUS_COLOR: Record<Meeting['status'], string> = {
-  Scheduled: '#4c6ef5',
-  Rescheduled: '#7950f2',
-  Completed: '#40c057',
-  Cancelled: '#adb5bd',
-  'No Show': '#fa5252',
+  Scheduled: '#364fc7',
+  Rescheduled: '#5f3dc4',
+  Completed: '#1f6f33',
+  Cancelled: '#495057',
+  'No Show': '#c92a2a',
 };
 
 /** A meeting on the slot the user selected, optionally with a lead (searched as you type). */
@@ -177,7 +178,14 @@ export default function CalendarPage() {
           }}
           eventDurationEditable={canEdit}
           events={events}
-          datesSet={(arg: DatesSetArg) => setRange({ start: arg.start.toISOString(), end: arg.end.toISOString() })}
+          datesSet={(arg: DatesSetArg) => {
+            setRange({ start: arg.start.toISOString(), end: arg.end.toISOString() });
+            // The toolbar's chevrons are role="img" without text; their buttons carry the names.
+            for (const icon of document.querySelectorAll('.fc-icon[role="img"]')) {
+              icon.removeAttribute('role');
+              icon.setAttribute('aria-hidden', 'true');
+            }
+          }}
           eventDrop={onMove}
           eventResize={onMove}
           eventClick={onClick}

@@ -11,7 +11,7 @@ import {
   type DragStartEvent,
   type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
-import { Anchor, Badge, Box, Card, Group, Paper, ScrollArea, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Box, Card, Group, Paper, ScrollArea, Stack, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -49,7 +49,7 @@ function isRotten(lead: Lead, stage: PipelineStage): boolean {
 }
 
 function LeadCard({ lead, stage, draggable }: { lead: Lead; stage: PipelineStage; draggable: boolean }) {
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: lead.id, data: { lead }, disabled: !draggable });
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({ id: lead.id, data: { lead }, disabled: !draggable });
   return (
     <Card
       ref={setNodeRef}
@@ -57,11 +57,30 @@ function LeadCard({ lead, stage, draggable }: { lead: Lead; stage: PipelineStage
       padding="xs"
       data-lead-card={lead.id}
       style={{ opacity: isDragging ? 0.4 : 1, cursor: draggable ? 'grab' : 'default', touchAction: 'none' }}
-      {...listeners}
-      {...attributes}
-      aria-label={`${leadName(lead)}, ${stage.name}${draggable ? '. Press space to pick up and move with arrow keys' : ''}`}
+      // A pointer drags the card from anywhere; the keyboard uses the handle (a card holding a link
+      // must not itself be a button).
+      onPointerDown={listeners?.onPointerDown as React.PointerEventHandler | undefined}
     >
-      <LeadCardBody lead={lead} stage={stage} />
+      <Group gap={4} wrap="nowrap" align="flex-start">
+        {draggable && (
+          <UnstyledButton
+            ref={setActivatorNodeRef}
+            {...attributes}
+            onKeyDown={listeners?.onKeyDown as React.KeyboardEventHandler | undefined}
+            aria-label={`Move ${leadName(lead)} from ${stage.name}: space, then left or right arrows, then space`}
+            aria-roledescription="draggable lead"
+            c="dimmed"
+            fz="sm"
+            lh={1.4}
+            data-drag-handle
+          >
+            ⋮⋮
+          </UnstyledButton>
+        )}
+        <Box style={{ flex: 1, minWidth: 0 }}>
+          <LeadCardBody lead={lead} stage={stage} />
+        </Box>
+      </Group>
     </Card>
   );
 }
@@ -187,7 +206,7 @@ export default function PipelinePage() {
           Pipeline
         </Title>
         <Text size="sm" c="dimmed">
-          {canEdit ? 'Drag a card to another stage, or focus it, press space, move with the left and right arrows, and press space again.' : 'Read-only for viewers.'}
+          {canEdit ? 'Drag a card to another stage, or focus its handle (⋮⋮), press space, move with the left and right arrows, and press space again.' : 'Read-only for viewers.'}
         </Text>
       </Group>
       <DndContext sensors={sensors} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}>

@@ -170,7 +170,7 @@ export default function TasksPage() {
         {(['overdue', 'today', 'upcoming'] as const).map((group) => (
           <Stack key={group} gap="xs" component="section" aria-label={group}>
             <Group gap="xs">
-              <Title order={2} size="h4" tt="capitalize" c={group === 'overdue' ? 'red.7' : undefined}>
+              <Title order={2} size="h4" tt="capitalize" c={group === 'overdue' ? 'red.9' : undefined}>
                 {group}
               </Title>
               <Badge variant="light" color={group === 'overdue' ? 'red' : 'gray'}>
