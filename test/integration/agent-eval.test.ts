@@ -7,7 +7,7 @@ import { corpusSchema, evaluate, formatMisses, formatReport, type ScriptedConver
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 /**
- * The corpus's overall accuracy may not drop below this: just under the 97.7% (475 of 486
+ * The corpus's overall accuracy may not drop below this: under the 99.8% (485 of 486
  * facts) measured on 2026-12-01. Most of the corpus was written before the extractor was tuned
  * and the extractor was then fixed against its misses, so this guards against regressions; the
  * last 35 conversations were added unseen and scored 90.5% on their own. Raise the floor as
@@ -16,6 +16,18 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 const FLOOR = 0.97;
 
 const corpusFile = new URL('../fixtures/conversations.json', import.meta.url);
+
+/**
+ * Two corpora written by engineers who read neither the extractor nor the other corpora, to
+ * measure how Clara does on phrasing nobody tuned it for. Measured on first contact
+ * (2026-12-01): 82.2% (holdout) and 73.1% (holdout-2). General fixes for what they found then
+ * raised them to 99.3% and 93.4%: they are no longer unseen, so these floors guard regressions
+ * and the first-contact figures stay the honest measure of generalisation (docs/agent.md).
+ */
+const HELD_OUT = [
+  { file: 'conversations-holdout.json', floor: 0.97 },
+  { file: 'conversations-holdout-2.json', floor: 0.9 },
+];
 
 describe('Clara on the evaluation corpus (test/fixtures/conversations.json)', () => {
   let t: TestApp;
@@ -64,3 +76,30 @@ describe('Clara on the evaluation corpus (test/fixtures/conversations.json)', ()
     assert.ok(report.accuracy >= FLOOR, `overall accuracy ${(report.accuracy * 100).toFixed(1)}% is below the floor ${FLOOR * 100}%`);
   });
 });
+
+for (const { file, floor } of HELD_OUT) {
+  describe(`Clara on the held-out corpus test/fixtures/${file}`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp({ CLARA_TIMEZONE: 'UTC' });
+    });
+    after(async () => {
+      await t.close();
+    });
+
+    test(`extracted facts are at least ${floor * 100}% right`, async () => {
+      const corpus = corpusSchema.parse(JSON.parse(await readFile(new URL(`../fixtures/${file}`, import.meta.url), 'utf8')));
+      const { key } = await t.apiKey('agent');
+      const talker = apiTalker({
+        async request(method, path, body) {
+          const response = await t.app.inject({ method, url: path, headers: { authorization: `Bearer ${key}` }, payload: body as object | undefined });
+          return { status: response.statusCode, body: response.json() };
+        },
+      });
+      const report = await evaluate(corpus, talker, { timeZone: 'UTC' });
+      console.log(`\n${file}\n${formatReport(report)}\n${formatMisses(report, { withTurns: true })}\n`);
+      assert.deepEqual(report.errors, []);
+      assert.ok(report.accuracy >= floor, `overall accuracy ${(report.accuracy * 100).toFixed(1)}% is below the floor ${floor * 100}%`);
+    });
+  });
+}

@@ -13,7 +13,9 @@ export interface Money {
   currency: string;
 }
 
-const SYMBOLS: Readonly<Record<string, string>> = { $: 'USD', '€': 'EUR', '£': 'GBP', '₹': 'INR', '¥': 'JPY' };
+const SYMBOLS: Readonly<Record<string, string>> = {
+  $: 'USD', '€': 'EUR', '£': 'GBP', '₹': 'INR', '¥': 'JPY', '₦': 'NGN', '₩': 'KRW', '₱': 'PHP', '₺': 'TRY', '₽': 'RUB', '₫': 'VND', '₪': 'ILS',
+};
 
 /** Currency words after the amount, one or two tokens. */
 const CURRENCY_WORDS: ReadonlyArray<[RegExp, string]> = [
@@ -32,6 +34,8 @@ const CURRENCY_WORDS: ReadonlyArray<[RegExp, string]> = [
   [/^(?:mxn|pesos?|mexican pesos?)$/, 'MXN'],
   [/^(?:brl|reais|reals?)$/, 'BRL'],
   [/^(?:sek|kronor|swedish kronor)$/, 'SEK'],
+  [/^(?:ngn|naira)$/, 'NGN'],
+  [/^(?:kes|shillings?|kenyan shillings?)$/, 'KES'],
 ];
 
 /** Bare amounts are in the currency of the caller's country. */
@@ -47,9 +51,9 @@ export function currencyOfCountry(country: string): string {
 
 /** Talk about spending: the amounts in such a sentence are a budget. */
 const BUDGET_CONTEXT =
-  /\b(?:budget\w*|spend\w*|afford|set aside|put aside|earmarked|allocat\w*|invest\w*|pay|paying|price range|range|ballpark|up to|max(?:imum)?|cap|willing|approved|sign off on|looking at|thinking|expect\w*|plan(?:ning)? to|can do|could do|have about|have around|got about|got around|around|about|roughly|approximately|between|somewhere|have|got|more like|closer to|make (?:that|it)|change (?:that|it) to|set aside|for (?:this|it|the (?:whole )?project)|at least|at most|no more than|under|below)\b/;
+  /\b(?:budget\w*|spend\w*|afford|set aside|put aside|earmarked|allocat\w*|invest\w*|pay|paying|price range|range|ballpark|up to|max(?:imum)?|cap|willing|approved|sign off on|looking at|thinking|expect\w*|plan(?:ning)? to|can do|could do|have about|have around|got about|got around|around|about|roughly|approximately|between|somewhere|have|got|more like|closer to|realistically|ideally|maybe|probably|like|i meant|meant|make (?:that|it)|change (?:that|it) to|set aside|for (?:this|it|the (?:whole )?project)|at least|at most|no more than|under|below)\b/;
 /** Money that is not what they can spend: losses, revenue, salaries, prices of others. */
-const NOT_BUDGET = /\b(?:los(?:e|ing|t|s)|revenue|sales of|turnover|(?:we|they|i) make|making|made|earn\w*|salary|salaries|cost(?:s|ing)? us|wast\w*|per lead|per call|fine|penalty|raised|valuation|worth)\b/;
+const NOT_BUDGET = /\b(?:competitors?|pays|they pay|charge[sd]?|los(?:e|ing|t|s)|revenue|sales of|turnover|(?:we|they|i) make|making|made|earn\w*|salary|salaries|cost(?:s|ing)? us|wast\w*|per lead|per call|fine|penalty|raised|valuation|worth)\b/;
 
 const SCALE_VALUES: Readonly<Record<string, number>> = {
   k: 1e3, grand: 1e3, thousand: 1e3, m: 1e6, mm: 1e6, mn: 1e6, mil: 1e6, million: 1e6, millions: 1e6, b: 1e9, bn: 1e9, billion: 1e9,
@@ -80,7 +84,7 @@ interface AmountHit extends Hit<Money> {
   explicit: boolean;
 }
 
-const ISO_BEFORE = /^(?:usd|eur|gbp|inr|cad|aud|nzd|sgd|chf|jpy|aed|zar|mxn|brl|sek)$/;
+const ISO_BEFORE = /^(?:usd|eur|gbp|inr|cad|aud|nzd|sgd|chf|jpy|aed|zar|mxn|brl|sek|ngn|kes|php|krw)$/;
 
 /**
  * Rewrites, keeping every index in place, what the number reader does not know: thousands
@@ -168,15 +172,23 @@ export function findBudget(
   options: { country: string; expecting: boolean; sentenceOf: (pos: number) => { start: number; end: number } },
 ): Hit<Money> | undefined {
   let found: Hit<Money> | undefined;
-  for (const hit of findAmounts(norm, options.country, !options.expecting)) {
+  const marked = new Set(findAmounts(norm, options.country, true).map((hit) => hit.start));
+  for (const hit of findAmounts(norm, options.country, false)) {
+    // A bare number counts only right after the word budget: "budget like 300/mo max".
+    // Money said with a currency or a scale outranks bare numbers ("half a million for year one").
+    if (!marked.has(hit.start) && marked.size > 0) continue;
+    if (!options.expecting && !marked.has(hit.start) && !/\bbudget(?:'s|s|ed)?\b(?!_)[^.?!\d]{0,20}$/.test(norm.slice(Math.max(0, hit.start - 30), hit.start))) continue;
     const sentence = options.sentenceOf(hit.start);
     // The words around the amount, within its sentence, decide what it is.
-    const before = norm.slice(Math.max(sentence.start, hit.start - 60), hit.start);
+    // Not cut at the sentence start: "budget: max. 25.000 eur" splits at the abbreviation.
+    const before = norm.slice(Math.max(0, hit.start - 60), hit.start).split(/[?!\n]/).at(-1) ?? '';
     const after = norm.slice(hit.end, Math.min(sentence.end, hit.end + 40));
     const around = `${before} ${after}`;
     if (NOT_BUDGET.test(around) && !/\bbudget/.test(around)) continue;
     if (/^\s*(?:%|percent|people|employees|staff|users|seats|agents|calls|leads|locations|stores|years?|months?|weeks?|days?|hours?|minutes?)\b/.test(after)) continue;
     if (!options.expecting && !BUDGET_CONTEXT.test(around)) continue;
+    // "sixty thousand not eighty": the amount after "not" is the one taken back.
+    if (/\bnot\s*$/.test(norm.slice(Math.max(0, hit.start - 6), hit.start))) continue;
     found = hit;
   }
   return found;

@@ -12,13 +12,18 @@ import { words, type Token } from './text.js';
 const CUES: { re: RegExp; needsIntroduction: boolean; needsSuffix?: boolean }[] = [
   // "we're meridian infra & projects ltd": only a name that ends like a company's.
   { re: /\b(?:we're|we are|this is|it's|its)\s+/g, needsIntroduction: false, needsSuffix: true },
-  { re: /\b(?:company|business|firm|agency|practice|store|shop|startup|organisation|organization)(?:'s| is)\s+(?:called\s+|named\s+)?/g, needsIntroduction: false },
+  { re: /\b(?:company|business|firm|agency|practice|store|shop|startup|organisation|organization)(?:'s| is|\s*:)\s*(?:called\s+|named\s+)?/g, needsIntroduction: false },
   { re: /\b(?:company|business|firm|agency|practice|startup) (?:called|named)\s+/g, needsIntroduction: false },
   { re: /\b(?:i|we)\s+(?:work|am|are)\s+(?:at|for|with)\s+/g, needsIntroduction: false },
-  { re: /\b(?:i'm|i am|we're|we are)\s+(?:calling\s+)?(?:with|from)\s+/g, needsIntroduction: false },
+  { re: /\b(?:i'm|i am|we're|we are)\s+(?:calling\s+)?(?:with|from|at)\s+/g, needsIntroduction: false },
+  { re: /\b(?:reaching out|writing|messaging|texting|emailing|calling) (?:you )?from\s+/g, needsIntroduction: false },
+  // An answer that starts with where they are from: "uh from webb and daughters roofing".
+  { re: /^(?:\s*(?:uh|um|er|and|oh|yeah|yes|so|sorry|it's|its)[\s,]+)*(?:from|with)\s+/g, needsIntroduction: false },
+  // "i run a small dental practice reyes family dentistry": the name after what the business is.
+  { re: /\b(?:i|we) (?:run|own|have|manage|are) (?:a|an|the) (?:[a-z]+ ){0,3}(?:practice|company|business|firm|shop|agency|clinic|store|restaurant|cafe|bakery|salon|studio|office|startup) (?:called |named )?/g, needsIntroduction: false },
   { re: /\bcalling (?:from|on behalf of)\s+/g, needsIntroduction: false },
   { re: /\b(?:i|we)\s+(?:own|run|founded|started|manage)\s+(?:a\s+company\s+called\s+)?/g, needsIntroduction: false },
-  { re: /\b(?:owner|co-owner|founder|cofounder|co-founder|ceo|cfo|coo|cto|cmo|president|director|head|vp|manager|partner)\s+(?:of|at)\s+/g, needsIntroduction: false },
+  { re: /\b(?:owner|co-owner|founder|cofounder|co-founder|ceo|cfo|coo|cto|cmo|president|director|head|vp|manager|partner|lead|officer|engineer|rep|representative|analyst|consultant|coordinator|specialist|executive|associate|intern|assistant)\s+(?:of|at)\s+/g, needsIntroduction: false },
   // "jordan reyes @ brightoak", but never the @ inside an address.
   { re: /(?:\bhere )?(?:\b(?:from|with|at)\b|(?<![\w.])@)\s*/g, needsIntroduction: true },
 ];
@@ -28,6 +33,7 @@ const NOT_COMPANY = new Set(
   `home work google facebook instagram linkedin twitter youtube tiktok reddit yelp search website site ad ads email mail
 friend friends colleague referral reference you your yours here there now today tomorrow yesterday
 morning afternoon evening night lunch the a an this that my our his her their
+place premises building business company firm restaurant shop store salon clinic practice office agency bakery cafe gym franchise location
 growth sales marketing operations ops engineering product finance hr it partnerships people technology procurement
 business development customer success revenue strategy design data security legal compliance support
 chicago london new york boston texas california florida city town state country area downtown`.split(/\s+/),
@@ -35,6 +41,8 @@ chicago london new york boston texas california florida city town state country 
 
 const COMPANY_WORD = /^[a-z0-9\u00c0-\u024f&][a-z0-9\u00c0-\u024f&'.-]*$/;
 const FILLERS = new Set(['uh', 'um', 'er', 'erm', 'ah', 'uhm']);
+/** Words after a number that make it a count or a time, not a name: "12 staff", "10 am". */
+const UNITS = new Set(`am pm staff employees people users seats agents reps members folks guys days weeks months years hours minutes percent k grand dollars euros pounds rupees locations stores sites calls leads customers clients hotels restaurants shops clinics offices branches units warehouses trucks vans cars sites franchises properties buildings`.split(' '));
 /** Counts and times are never the start of a company name ("with twelve staff", "at 10am"). */
 const NUMBER_WORD = /^(?:\d.*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|noon|midnight)$/;
 const MAX_WORDS = 5;
@@ -42,13 +50,16 @@ const MAX_WORDS = 5;
 function companyAt(norm: string, from: number): Hit<string> | undefined {
   const tokens = words(norm, from, Math.min(norm.length, from + 120));
   let i = 0;
-  while (tokens[i] && FILLERS.has(tokens[i]!.text)) i++;
-  if (tokens[i]?.text === 'the' && tokens[i + 1]) i++;
+  while (tokens[i] && (FILLERS.has(tokens[i]!.text) || (tokens[i]!.text === 'the' && tokens[i + 1]))) i++;
   const first = tokens[i];
   if (!first || first.start - from > 12 || !COMPANY_WORD.test(first.text)) return undefined;
   if (STOP_WORDS.has(first.text) || NOT_COMPANY.has(first.text) || TITLES.has(first.text)) return undefined;
   const second = tokens[i + 1]?.text ?? '';
-  if (NUMBER_WORD.test(first.text) && !COMPANY_SUFFIXES.has(second)) return undefined;
+  // "3 rivers hvac", "forty two degrees labs": a number opens a name only when a name follows it.
+  const numberOpens = tokens.slice(i + 1).find((token) => !NUMBER_WORD.test(token.text))?.text ?? '';
+  if (NUMBER_WORD.test(first.text) && !COMPANY_SUFFIXES.has(numberOpens) && (COMMON_WORDS.has(numberOpens) || STOP_WORDS.has(numberOpens) || UNITS.has(numberOpens) || numberOpens === '')) {
+    return undefined;
+  }
   // A common word opens a company only when a name-like word follows it ("price hvac", "fresh cuts").
   const secondIsName = (second !== '' && !STOP_WORDS.has(second) && !COMMON_WORDS.has(second) && !TITLES.has(second)) || second === 'and';
   if (COMMON_WORDS.has(first.text) && !COMPANY_SUFFIXES.has(second) && !secondIsName) return undefined;
@@ -57,7 +68,7 @@ function companyAt(norm: string, from: number): Hit<string> | undefined {
     const token = tokens[k]!;
     const gap = norm.slice(taken[taken.length - 1]!.end, token.start);
     // "smith and sons": the "and" was let through below only because a company word follows it.
-    if (!/^\s+$/.test(gap) && gap !== ' & ' && !/^\s+and\s+$/.test(gap)) break;
+    if (!/^\s+$/.test(gap) && !/^\s*&\s*$/.test(gap) && !/^\s+and\s+$/.test(gap)) break;
     const w = token.text;
     if (COMPANY_SUFFIXES.has(w)) {
       taken.push(token);
@@ -65,10 +76,11 @@ function companyAt(norm: string, from: number): Hit<string> | undefined {
     }
     // "and" joins a name only when a company word follows it: "smith and sons", "price and lowe architects".
     const next = tokens[k + 1]?.text ?? '';
-    const afterNext = tokens[k + 2]?.text ?? '';
     const nameLike = (word: string) => word !== '' && !STOP_WORDS.has(word) && !COMMON_WORDS.has(word) && !TITLES.has(word);
-    if (w === 'and' && (COMPANY_SUFFIXES.has(next) || (nameLike(next) && COMPANY_SUFFIXES.has(afterNext)))) continue;
-    if (STOP_WORDS.has(w) || COMMON_WORDS.has(w) || TITLES.has(w) || /^\d+$/.test(w)) break;
+    if (w === 'and' && (COMPANY_SUFFIXES.has(next) || nameLike(next))) continue;
+    // A number inside a name is part of it when a name word follows: "kraftwerk 7 gmbh".
+    const numberInName = NUMBER_WORD.test(w) && (COMPANY_SUFFIXES.has(next) || (nameLike(next) && !UNITS.has(next)));
+    if (!numberInName && (STOP_WORDS.has(w) || COMMON_WORDS.has(w) || TITLES.has(w) || NUMBER_WORD.test(w))) break;
     taken.push(token);
   }
   const last = taken[taken.length - 1]!;
@@ -79,7 +91,8 @@ function companyAt(norm: string, from: number): Hit<string> | undefined {
 function introducedBefore(norm: string, pos: number, sentenceStart: number, nameEnds: number[]): boolean {
   const before = norm.slice(sentenceStart, pos);
   if (/\b(?:i'm|i am|im|this is|it's|its|my name is|name's|calling|here)\b/.test(before)) return true;
-  return nameEnds.some((end) => end <= pos && pos - end <= 2);
+  // The caller's name earlier in the same sentence: "rebecca stone, vp sales at quantum leap".
+  return nameEnds.some((end) => end <= pos && end >= sentenceStart);
 }
 
 /**
@@ -111,11 +124,11 @@ export function findCompanies(
   }
   // "hi, sam park, parkside cafe": the company right after the caller's name and a comma.
   for (const end of options.nameEnds) {
-    const comma = /^\s*,\s*/.exec(norm.slice(end));
+    const comma = /^\s*(?:here\s*)?,\s*/.exec(norm.slice(end));
     if (!comma) continue;
     const hit = companyAt(norm, end + comma[0].length);
     // Only when the company ends the sentence: "ana lopez, ana.lopez@..." is an address, not a company.
-    if (hit && /^\s*(?:[.,!?](?![\w@])|$)/.test(norm.slice(hit.end)) && !hits.some((other) => other.start === hit.start)) hits.push({ ...hit, generic: false });
+    if (hit && /^\s*(?:[.,!?](?![\w@])|$|[^\w\s@.,])/.test(norm.slice(hit.end)) && !hits.some((other) => other.start === hit.start)) hits.push({ ...hit, generic: false });
   }
   // A loose "at ..." or "with ..." counts only when nothing said more clearly names the company.
   const clear = hits.filter((hit) => !hit.generic);

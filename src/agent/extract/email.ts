@@ -112,6 +112,15 @@ function parseDomain(toks: readonly LexToken[], i: number): { domain: string; en
       k++;
       continue;
     }
+    // "haldengroup all one word dot co dot uk": the words are joined anyway; the phrase is not part of it.
+    if (t === 'all' && toks[k + 1]?.text === 'one' && toks[k + 2]?.text === 'word') {
+      k += 3;
+      continue;
+    }
+    if (t === 'one' && toks[k + 1]?.text === 'word' && first !== '') {
+      k += 2;
+      continue;
+    }
     if (!isWordTok(t) || DOMAIN_STOP.has(t) || t.includes("'")) break;
     first += t;
     endPos = toks[k]!.end;

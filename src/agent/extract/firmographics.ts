@@ -14,10 +14,17 @@ const INDUSTRIES: ReadonlyArray<[RegExp, string]> = [
   [/\b(?:law firm|legal|lawyers?|attorneys?|solicitors?|law office|law)\b/, 'Legal'],
   [/\b(?:real estate|realty|realtors?|estate agen(?:cy|ts?)|letting agen(?:cy|ts?)|brokerage|property management|properties)\b/, 'Real Estate'],
   [/\b(?:insurance|insurer|brokers?)\b/, 'Insurance'],
-  [/\b(?:bank|banking|fintech|financial services|wealth management|accounting|accountants?|bookkeeping|cpa|tax)\b/, 'Finance'],
-  [/\b(?:saas|software|tech company|it services|analytics|app developer|developers|platform)\b/, 'Software'],
+  [/\b(?:bank|banking|fintech|financial services|wealth management|accounting|accountants?|bookkeeping|cpa|tax|vc|venture capital|private equity|investment firm|asset management)\b/, 'Finance'],
+  [/\b(?:agriculture|agritech|agri|farm|farms|farming|farmers|agro)\b/, 'Agriculture'],
+  [/\b(?:publisher|publishing|press)\b/, 'Media & Publishing'],
+  [/\b(?:movers|moving company|removals|relocation)\b/, 'Moving & Storage'],
+  [/\b(?:pet|pets|grooming|kennel|dog)\b/, 'Pet Services'],
+  [/\b(?:cleaning|janitorial|cleaners|maid)\b/, 'Construction & Home Services'],
+  [/\b(?:apparel|clothing|fashion|knitwear|textiles?|garments?)\b/, 'Fashion & Apparel'],
+  [/\b(?:saas|software|tech company|it services|analytics|app developer|developers|platform|dev agency|dev shop|development agency|software agency)\b/, 'Software'],
   [/\b(?:e-?commerce|online store|retail|shop|boutique)\b/, 'Retail & E-commerce'],
-  [/\b(?:restaurant|cafe|café|coffee|bakery|catering|bar|hotel|hospitality)\b/, 'Hospitality'],
+  [/\b(?:restaurant|cafe|café|coffee shop|bakery|catering|bar|hotel|hospitality)\b/, 'Hospitality'],
+  [/\b(?:coffee roasters?|wholesale|wholesaler|distributor|distribution)\b/, 'Wholesale & Distribution'],
   [/\b(?:manufactur\w+|factory|industrial)\b/, 'Manufacturing'],
   [/\b(?:school|education|university|college|tutoring|training|edtech)\b/, 'Education'],
   [/\b(?:marketing agency|agency|advertising|digital marketing|seo|media)\b/, 'Marketing & Advertising'],
@@ -33,6 +40,8 @@ const INDUSTRIES: ReadonlyArray<[RegExp, string]> = [
 
 /** "we're a dental practice", "in the logistics business": said about their own company. */
 const SELF_DESCRIPTION = /\b(?:we're|we are|we|we run|i run|i own|i have|we have|our|my|it's|its|it is|in the|in|a|an)\b/;
+/** What they buy or use is not what they are: "we spend £400 on software", "looking for a crm for dentists". */
+const NOT_SELF = /\b(?:spend\w*|on|for|use|using|buy\w*|need|want|looking for|like|than|with|to|from)\s+(?:\S+\s+){0,2}$/;
 
 /**
  * The industry, from how they describe their business or from their company's name; `company`
@@ -49,7 +58,8 @@ export function findIndustry(norm: string, options: { company?: Hit<string>; exp
       const match = re.exec(place.text);
       if (!match) continue;
       const at = place.offset + match.index;
-      if (!place.self && !SELF_DESCRIPTION.test(norm.slice(Math.max(0, at - 40), at))) continue;
+      const lead = norm.slice(Math.max(0, at - 40), at);
+      if (!place.self && (!SELF_DESCRIPTION.test(lead) || NOT_SELF.test(lead))) continue;
       if (!best || at < best.start) best = { value: industry, start: at, end: at + match[0].length };
     }
     if (best) return best;
@@ -68,7 +78,7 @@ export function findCompanySize(norm: string, options: { expecting: boolean }): 
     const after = norm.slice(tokens[parsed.next - 1]!.end).trimStart();
     const before = norm.slice(Math.max(0, tokens[i]!.start - 30), tokens[i]!.start);
     const counted = PEOPLE.test(after.replace(/^(?:full[- ]time|part[- ]time)\s+/, ''));
-    const teamOf = /\b(?:team|staff|company|crew) of\s*$/.test(before) || /^of us\b/.test(after);
+    const teamOf = /\b(?:team|staff|company|crew|firm|practice|agency|business|office) of\s*$/.test(before) || /^of us\b/.test(after);
     const bare = options.expecting && after.replace(/[\s.!]/g, '') === '';
     // "we're losing 5 customers" is not a headcount: only people-words, "team of" or a bare answer count.
     if (counted || teamOf || bare) {

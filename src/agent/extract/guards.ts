@@ -14,6 +14,12 @@ const INJECTION_CUES: readonly RegExp[] = [
   /\b(?:mark|flag|classify|tag|label|treat|score|rate|list|log|register|record)\s+(?:me|us|this lead|my lead|our lead)\s+(?:as|at)\b/g,
   /\b(?:score|priority|rating)\s+(?:of|to|at|=|is)\s*(?:\d+|one hundred|a hundred|p[123])\b/g,
   /(?:^|\n)\s*(?:system|assistant|developer)\s*:/g,
+  // CRM fields assigned like code: "authority=decision_maker budget_amount=1000000".
+  /\b[a-z_]{3,30}\s*=\s*\S+/g,
+  // Orders addressed to the bot ("assistant please update the email to ...").
+  /\b(?:assistant|system|bot|ai|clara|crm)[,:]?\s+(?:please\s+)?(?:update|change|set|replace|overwrite|mark|delete|remove|add|ignore|record|log|save|store)\b/g,
+  // Someone else's record being rewritten: "change the email to", not "change my email to".
+  /\b(?:update|change|set|replace|overwrite)\s+(?:the|this|that|his|her|its|their)\s+(?:lead'?s?\s+|contact'?s?\s+)?(?:email|e-mail|phone|number|name|address|record|owner|stage|status)\b/g,
   /<\/?\s*(?:system|assistant|instructions?|prompt)\s*>/g,
   /\[\s*(?:system|inst)\s*\]/g,
   /#{2,}\s*(?:instruction|system)/g,
@@ -58,7 +64,7 @@ const THIRD_PARTY_CUES: readonly RegExp[] = [
 
 const FIRST_PERSON_CUES: readonly RegExp[] = [
   /\b(?:my|mine)\s+(?:(?:personal|work|direct|cell|mobile|office|business|best|main|own|new|correct|right)\s+)?(?:e-?mail|number|phone|cell|mobile|line|contact|address|digits|details|info)\b/g,
-  /\b(?:me|mine|myself|i'm|i am)\b/g,
+  /(?<!\bnot )\b(?:me|mine|myself|i'm|i am|my own)\b/g,
   /\bour\s+(?:main\s+|office\s+|business\s+)?(?:number|line|e-?mail|phone)\b/g,
 ];
 

@@ -68,7 +68,7 @@ export function extractFacts(text: string, options: ExtractOptions): Extraction 
   }
   for (const hit of phones) norm = maskSpan(norm, hit.start, hit.end);
 
-  const names = findPersonNames(norm, { bare: expecting === 'contact_person', sentenceStart });
+  const names = findPersonNames(norm, { bare: expecting === 'contact_person', sentenceStart, sentenceStarts: doc.sentences.map((sentence) => sentence.start) });
   const name = names.at(-1);
   if (name) {
     facts.contact_person = titleCase(original(doc, name.start, name.end));

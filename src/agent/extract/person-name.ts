@@ -8,7 +8,7 @@ import { isThirdParty } from './guards.js';
 import { words, type Token } from './text.js';
 
 /** Cues after which a name is all but certain. */
-const STRONG_CUES = /\b(?:my name is|my name's|(?<!(?:company|business|website|brand|firm|store|shop|practice|account|user|file|domain|team|product|app)\s)(?:name is|name's)|the name is|call me|you can call me|you're speaking (?:with|to)|you are speaking (?:with|to)|this is|it's|its|it is)\s+(?:actually\s+|just\s+|mister\s+|missus\s+|mr\.?\s+|mrs\.?\s+|ms\.?\s+|dr\.?\s+|doctor\s+|prof\.?\s+|professor\s+)?/g;
+const STRONG_CUES = /(?:^|[\s;,])(?:name\s*:\s*|full name\s*:\s*)|\b(?:my name is|my name's|(?<!(?:company|business|website|brand|firm|store|shop|practice|account|user|file|domain|team|product|app)\s)(?:name is|name's)|the name is|call me|you can call me|you're speaking (?:with|to)|you are speaking (?:with|to)|this is|it's|its|it is)\s+(?:actually\s+|just\s+|mister\s+|missus\s+|mr\.?\s+|mrs\.?\s+|ms\.?\s+|dr\.?\s+|doctor\s+|prof\.?\s+|professor\s+)?/g;
 /** "i'm X" also says "i'm happy", "i'm calling": the name must look like one. */
 const WEAK_CUES = /\b(?:i'm|i am|im)\s+(?:actually\s+|mister\s+|mr\.?\s+|mrs\.?\s+|ms\.?\s+|dr\.?\s+|doctor\s+|prof\.?\s+|professor\s+)?/g;
 
@@ -18,11 +18,14 @@ const GREETING = "(?:hi|hiya|hello|hey|heya|yo|howdy|g'day|morning|afternoon|eve
 /** Hesitations a speech-to-text transcript keeps: "my name is uh derek". */
 const FILLERS = new Set(['uh', 'um', 'er', 'erm', 'ah', 'uhm', 'hmm', 'mm']);
 /** What may follow a self-introduction: "maria here", "tom from ridgeline", "sam park, parkside cafe". */
-const INTRODUCTION_FOLLOWS = /^(?:[,.!?;-]|from\b|with\b|at\b|and\b|here\b|calling\b|of\b|over\b|speaking\b|the\b|i\b|i'm\b|ceo\b|owner\b|founder\b|we\b|we're\b|our\b|my\b|$)/;
+const INTRODUCTION_FOLLOWS = new RegExp(
+  `^(?:[,.!?;:@-]|from\\b|with\\b|at\\b|and\\b|here\\b|again\\b|calling\\b|of\\b|over\\b|speaking\\b|the\\b|i\\b|i'm\\b|we\\b|we're\\b|our\\b|my\\b|but\\b|chief\\b|(?:${[...TITLES].join('|')})\\b|$)`,
+);
 
 /** Words that describe a state or a thing, not a person, after "i'm" or "this is". */
 const NOT_NAMES = new Set(
-  `urgent important exciting perfect amazing awesome cool weird odd crazy frustrating ridiculous expensive cheap helpful useful
+  `oops whoops ugh lol haha omg btw jk yikes wow cool hmm nope yep hiya bonjour hallo hola ciao salut namaste
+urgent important exciting perfect amazing awesome cool weird odd crazy frustrating ridiculous expensive cheap helpful useful
 super keen eager excited keen stressed swamped overwhelmed unsure uncertain positive negative certain confused unhappy
 calling phoning texting messaging emailing reaching following wondering hoping trying looking interested
 existing current former new potential prospective returning regular loyal long-time longtime
@@ -98,7 +101,10 @@ function* cueMatches(norm: string, cue: RegExp): Generator<number> {
  * Every name the caller gives for themself, in order (a correction comes later and wins).
  * `bare`: Clara just asked for the name, so an utterance that is only a name is one.
  */
-export function findPersonNames(norm: string, options: { bare: boolean; sentenceStart: (pos: number) => number }): Array<Hit<string>> {
+export function findPersonNames(
+  norm: string,
+  options: { bare: boolean; sentenceStart: (pos: number) => number; sentenceStarts: number[] },
+): Array<Hit<string>> {
   const hits: Array<Hit<string>> = [];
   const consider = (at: number, strong: boolean, cueStart: number) => {
     const hit = nameAt(norm, at, strong);
@@ -122,12 +128,15 @@ export function findPersonNames(norm: string, options: { bare: boolean; sentence
 
   // "maria here", "tom from ridgeline", "hi, sam park, parkside cafe": a name opening the utterance.
   // A typed signature counts too: "olivia bennett, harbourline shipping", "jordan reyes @ brightoak".
-  const opening = norm.match(new RegExp(`^[\\s,]*(?:(${GREETING})[\\s,!.]+)?(?:there[\\s,!.]+)?`));
-  if (opening) {
-    const hit = nameAt(norm, opening[0].length, true);
+  for (const sentence of options.sentenceStarts) {
+    const opening = norm.slice(sentence).match(new RegExp(`^[\\s,]*(?:(${GREETING})[\\s,!.]+)?(?:there[\\s,!.]+)?`));
+    if (!opening) continue;
+    const hit = nameAt(norm, sentence + opening[0].length, true);
     const after = hit ? norm.slice(hit.end) : '';
     const fullName = hit !== undefined && /\s/.test(hit.value);
-    if (hit && (/^\s*(?:here\b|from\b|calling\b|with\b|at\b|of\b)/.test(after) || ((opening[1] !== undefined || fullName) && /^\s*[,@]/.test(after)))) hits.push(hit);
+    if (hit && (/^\s*(?:here\b|from\b|calling\b|with\b|at\b)/.test(after) || ((opening[1] !== undefined || fullName) && /^\s*[,@]/.test(after)))) {
+      if (!hits.some((other) => other.start === hit.start)) hits.push(hit);
+    }
   }
 
   if (options.bare && hits.length === 0) {

@@ -10,7 +10,7 @@ const SUPPORT =
 
 /** Product and pricing questions: marketing (the FAQ answers, then a demo is offered). */
 const MARKETING =
-  /\b(?:how much (?:does|do|is|would|will|are)|pricing|price list|(?:what(?:'s| is| are)|your|the) (?:price|prices|cost|costs|plans)\b|plans?\b.*\?|what does it do|how does it work|features?|integrat\w+ with|do you (?:integrate|support|work with|offer)|free trial|trial|discount|case stud\w+|brochure|partnership|partner with you|press|media inquiry)\b/;
+  /\b(?:how much (?:does|do|is|would|will|are)|pricing|price list|(?:what(?:'s| is| are)|your|the) (?:price|prices|cost|costs|plans)\b|plans?\b.*\?|what does it do|how does it work|features?|integrat\w+ with|do you (?:integrate|support|work with|offer)|free trial|trial|discount|case stud\w+|brochure|partnership|partner with you|press (?:inquiry|enquiry|release)|journalist|media inquiry)\b/;
 
 export function findIntent(norm: string): Intent | undefined {
   if (SUPPORT.test(norm)) return 'support';
@@ -30,7 +30,7 @@ export function findWantsDemo(norm: string): boolean | undefined {
 }
 
 const CONSENTS = /\b(?:you (?:can|may) record|go ahead and record|(?:that's|thats|it's|its) fine to record|record (?:it|away|the call)|recording is (?:fine|ok|okay)|i (?:consent|agree)(?: to (?:the )?recording)?|fine to record|ok to record|okay to record|happy to be recorded|don't mind (?:being recorded|the recording|if you record))\b/;
-const REFUSES = /\b(?:don't record|do not record|no recording|not (?:ok|okay|comfortable) (?:with|being) record\w*|i (?:don't|do not) consent|i (?:don't|do not) agree to (?:the )?record\w*|rather (?:you )?(?:not|didn't) record|please don't record|not be recorded|no,? (?:don't|do not|please don't) record)\b/;
+const REFUSES = /\b(?:don't record|do not record|(?:you )?(?:can't|cannot|may not) record|don't want (?:this|it|the call|to be) recorded|no recording|not (?:ok|okay|comfortable) (?:with|being) record\w*|i (?:don't|do not) consent|i (?:don't|do not) agree to (?:the )?record\w*|rather (?:you )?(?:not|didn't) record|please don't record|not be recorded|no,? (?:don't|do not|please don't) record)\b/;
 
 /** Consent to record the call (seed 004): only said when the caller speaks of recording or was asked. */
 export function findRecordingConsent(norm: string, options: { expecting: boolean; answeredYes: boolean; answeredNo: boolean }): boolean | undefined {

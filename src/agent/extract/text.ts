@@ -266,7 +266,8 @@ const UPPER_WORDS: Record<string, string> = {
 };
 
 function capWord(w: string): string {
-  return w.replace(/(^|[-'])([a-z\u00e0-\u024f])/g, (_m, p: string, c: string) => p + c.toUpperCase());
+  // "o'connor" and "ellison-hart" capitalise after the mark; "jake's" does not.
+  return w.replace(/(^|-|'(?!s\b))([a-z\u00e0-\u024f])/g, (_m, p: string, c: string) => p + c.toUpperCase());
 }
 
 /**
