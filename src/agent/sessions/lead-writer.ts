@@ -142,7 +142,7 @@ export async function saveLead(
 export async function linkClient(tx: Db, agent: AgentIdentity, company: string, facts: Facts): Promise<string> {
   const existing = await tx
     .selectFrom('clients')
-    .select('id')
+    .select(['id', 'industry', 'company_size'])
     .where(sql`lower(client_name)`, '=', company.toLowerCase())
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
@@ -151,7 +151,10 @@ export async function linkClient(tx: Db, agent: AgentIdentity, company: string, 
     ...(facts.company_size !== undefined ? { company_size: facts.company_size } : {}),
   };
   if (existing) {
-    if (Object.keys(details).length) await tx.updateTable('clients').set(details).where('id', '=', existing.id).execute();
+    // Written only when something changed: every turn of every conversation about one company
+    // would otherwise queue on that client's row lock.
+    const changed = Object.entries(details).some(([column, value]) => (existing as Record<string, unknown>)[column] !== value);
+    if (changed) await tx.updateTable('clients').set(details).where('id', '=', existing.id).execute();
     return existing.id;
   }
   const client = await tx
