@@ -67,6 +67,18 @@ describe('dashboard, tasks, notifications, settings and roles in the browser', (
     await page.getByRole('table', { name: 'Pipeline stages' }).locator('tbody tr').first().getByRole('button', { name: 'Move New Lead up' }).waitFor();
     await page.getByRole('tab', { name: 'Scoring rules' }).click();
     await page.getByRole('table', { name: 'Scoring rules' }).locator('tbody tr').first().waitFor();
+    await page.getByLabel(/^New rule/).fill('Enterprise size');
+    await page.getByRole('combobox', { name: 'Fact' }).fill('company_size');
+    await page.getByRole('combobox', { name: 'Operator' }).click();
+    await page.getByRole('option', { name: 'gte', exact: true }).click();
+    await page.getByLabel(/^Value/).fill('500');
+    await page.getByRole('textbox', { name: 'Points', exact: true }).fill('10');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('table', { name: 'Scoring rules' }).getByText('company_size gte 500').waitFor();
+    const rule = (await api('GET', '/api/v1/lead_scoring_criteria/enterprise_size')).json();
+    assert.deepEqual([rule.category, rule.condition, rule.points], ['fit', { field: 'company_size', op: 'gte', value: 500 }, 10]);
+    await page.getByRole('button', { name: 'Delete rule Enterprise size' }).click();
+    await page.getByRole('table', { name: 'Scoring rules' }).getByText('company_size gte 500').waitFor({ state: 'detached' });
     await page.getByRole('tab', { name: 'API keys' }).click();
     await page.getByLabel('Key name').fill('website form');
     await page.getByRole('button', { name: 'Create key' }).click();

@@ -1,6 +1,7 @@
 import {
   ActionIcon,
   Alert,
+  Autocomplete,
   Badge,
   Button,
   Code,
@@ -273,6 +274,84 @@ function describeCondition(condition: ScoringRule['condition'] | { field: string
   return 'value' in condition ? `${condition.field} ${condition.op} ${JSON.stringify(condition.value)}` : `${condition.field} is ${condition.op}`;
 }
 
+const CATEGORIES = ['budget', 'authority', 'need', 'timeline', 'fit', 'engagement'] as const;
+const OPS = ['eq', 'neq', 'in', 'gte', 'lte', 'gt', 'lt', 'between', 'present', 'absent'] as const;
+type Op = (typeof OPS)[number];
+
+/** "20000" -> 20000, "true" -> true, anything else stays text. */
+function scalar(text: string): string | number | boolean {
+  const t = text.trim();
+  if (t === 'true' || t === 'false') return t === 'true';
+  return t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
+}
+
+/** The rule's condition from the form; throws a message for the person when the value does not fit the operator. */
+function condition(field: string, op: Op, value: string): ScoringRule['condition'] {
+  if (op === 'present' || op === 'absent') return { field, op };
+  if (op === 'in') return { field, op, value: value.split(',').map((v) => scalar(v)).filter((v): v is string | number => typeof v !== 'boolean') };
+  if (op === 'between') {
+    const [low, high] = value.split(',').map((v) => Number(v.trim()));
+    if (!Number.isFinite(low) || !Number.isFinite(high)) throw new Error('“between” takes two numbers: low, high');
+    return { field, op, value: [low as number, high as number] };
+  }
+  if (op === 'eq' || op === 'neq') return { field, op, value: scalar(value) };
+  const number = Number(value);
+  if (!Number.isFinite(number)) throw new Error(`“${op}” compares with a number`);
+  return { field, op, value: number };
+}
+
+function NewRule({ fields }: { fields: string[] }) {
+  const queryClient = useQueryClient();
+  const form = useForm({
+    initialValues: { name: '', category: 'fit' as (typeof CATEGORIES)[number], field: '', op: 'eq' as Op, value: '', points: 5 as number | string },
+    validate: {
+      name: (v) => (v.trim() ? null : 'Required'),
+      field: (v) => (v.trim() ? null : 'Required'),
+    },
+  });
+  const create = useMutation({
+    mutationFn: async (v: typeof form.values) => {
+      const id = v.name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 60);
+      return must(
+        await api.POST('/api/v1/lead_scoring_criteria', {
+          body: { id, name: v.name.trim(), category: v.category, condition: condition(v.field.trim(), v.op, v.value), points: Number(v.points) },
+        }),
+      );
+    },
+    onSuccess: (rule) => {
+      notifications.show({ color: 'teal', message: `Rule “${rule.name}” added` });
+      form.reset();
+      void queryClient.invalidateQueries({ queryKey: ['lead_scoring_criteria'] });
+    },
+    onError,
+  });
+  const needsValue = form.values.op !== 'present' && form.values.op !== 'absent';
+  return (
+    <Paper withBorder p="sm">
+      <form onSubmit={form.onSubmit((values) => create.mutate(values))}>
+        <Group align="flex-end" gap="xs">
+          <TextInput label="New rule" placeholder="e.g. Enterprise size" {...form.getInputProps('name')} w={200} />
+          <Select label="Category" data={[...CATEGORIES]} allowDeselect={false} {...form.getInputProps('category')} w={130} />
+          <Autocomplete label="Fact" data={fields} placeholder="company_size" {...form.getInputProps('field')} w={170} />
+          <Select label="Operator" data={[...OPS]} allowDeselect={false} {...form.getInputProps('op')} w={110} />
+          {needsValue && (
+            <TextInput
+              label="Value"
+              placeholder={form.values.op === 'in' ? 'a, b, c' : form.values.op === 'between' ? 'low, high' : ''}
+              {...form.getInputProps('value')}
+              w={130}
+            />
+          )}
+          <NumberInput label="Points" min={-100} max={100} {...form.getInputProps('points')} w={90} />
+          <Button type="submit" loading={create.isPending}>
+            Add rule
+          </Button>
+        </Group>
+      </form>
+    </Paper>
+  );
+}
+
 function ScoringTab() {
   const { isAdmin } = useAbilities();
   const queryClient = useQueryClient();
@@ -286,11 +365,18 @@ function ScoringTab() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['lead_scoring_criteria'] }),
     onError,
   });
+  const remove = useMutation({
+    mutationFn: async (id: string) => must(await api.DELETE('/api/v1/lead_scoring_criteria/{id}', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['lead_scoring_criteria'] }),
+    onError,
+  });
+  const fields = [...new Set((rules.data ?? []).map((r) => r.condition.field))].sort();
   return (
     <Stack>
       <Text size="sm" c="dimmed">
         Clara adds the points of every active rule a lead meets (the best tier per category). P1 and P2 buckets follow from the total.
       </Text>
+      {isAdmin && <NewRule fields={fields} />}
       <Table striped aria-label="Scoring rules">
         <Table.Thead>
           <Table.Tr>
@@ -334,12 +420,19 @@ function ScoringTab() {
                 />
               </Table.Td>
               <Table.Td>
-                <Switch
-                  aria-label={`${rule.name} is active`}
-                  checked={rule.is_active}
-                  disabled={!isAdmin}
-                  onChange={(e) => update.mutate({ id: rule.id, body: { is_active: e.currentTarget.checked } })}
-                />
+                <Group gap="xs" wrap="nowrap">
+                  <Switch
+                    aria-label={`${rule.name} is active`}
+                    checked={rule.is_active}
+                    disabled={!isAdmin}
+                    onChange={(e) => update.mutate({ id: rule.id, body: { is_active: e.currentTarget.checked } })}
+                  />
+                  {isAdmin && (
+                    <ActionIcon size="sm" variant="subtle" color="red" aria-label={`Delete rule ${rule.name}`} onClick={() => remove.mutate(rule.id)}>
+                      ✕
+                    </ActionIcon>
+                  )}
+                </Group>
               </Table.Td>
             </Table.Tr>
           ))}
