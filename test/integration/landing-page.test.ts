@@ -171,6 +171,13 @@ describe('the landing page: forms, bookings, ROI calculator and chat widget', ()
     assert.equal(row.adjustments_count, 7);
     assert.deepEqual(row.results, { yearly_savings: 180000, roi_percent: 420 });
     assert.ok(row.report_sent_at, 'report_sent_at once the report email is sent');
+    const read = await t.app.inject({ url: `/api/v1/roi_calculations/${lead.roi_calculation_id}`, headers: t.admin.headers });
+    assert.equal(read.statusCode, 200, read.body);
+    assert.deepEqual([read.json().lead_id, read.json().results, read.json().time_on_calculator], [lead.id, { yearly_savings: 180000, roi_percent: 420 }, 95], 'readable through the API');
+    const listed = await t.app.inject({ url: `/api/v1/roi_calculations?lead_id=${lead.id}`, headers: t.admin.headers });
+    assert.deepEqual(listed.json().data.map((c: { id: string }) => c.id), [lead.roi_calculation_id]);
+    const write = await t.app.inject({ method: 'POST', url: '/api/v1/roi_calculations', headers: t.admin.headers, payload: {} });
+    assert.equal(write.statusCode, 404, 'read-only: only the calculator writes them');
     const unusable = await post('/public/v1/roi-calculations', { email: 'no@figures.test', inputs: {}, results: { tier: 'x' }, send_report: true });
     assert.equal(unusable.statusCode, 400, 'a report without its figures is refused before anything is written');
     assert.equal((await leadsByEmail('no@figures.test')).length, 0);

@@ -15,6 +15,7 @@ import { bookWebDemo } from './book-web-demo.js';
 import { captureWebLead } from './capture-web-lead.js';
 import { listBookingSlots } from './list-booking-slots.js';
 import { recordRoiCalculation } from './record-roi-calculation.js';
+import { roiCalculationResource } from './roi-calculation-resource.js';
 import { isAllowedOrigin, resolveSite, type PublicSite } from './resolve-site.js';
 import { accepted, bookingSchema, keyOf, roiSchema, slotsQuery, webLeadSchema } from './schemas.js';
 import { newPublishableKey, siteResource } from './site-resource.js';
@@ -60,6 +61,8 @@ export function publicRoutes(app: App, context: AppContext): void {
   const environment = async (): Promise<AgentEnvironment> => ({ db, agent: await clara(), timeZone: config.timeZone, defaultCountry: config.defaultCountry });
 
   registerRecordRoutes(app, context, siteResource);
+  // Read-only: calculations are written by the landing page's calculator alone.
+  registerRecordRoutes(app, context, roiCalculationResource, ['list', 'get']);
   app.post('/api/v1/sites/:id/rotate_key', {
     schema: { tags, summary: "Replace a site's publishable key (the old one stops working)", params: z.object({ id: z.uuid() }).strict(), response: { 200: siteResource.entity } },
     handler: async (request) => {

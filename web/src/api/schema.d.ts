@@ -3755,6 +3755,8 @@ export interface paths {
                     /** @description One value, several separated by commas, or "null" for none */
                     call_id?: string;
                     /** @description One value, several separated by commas, or "null" for none */
+                    site_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
                     channel?: string;
                     /** @description One value, several separated by commas, or "null" for none */
                     status?: string;
@@ -4976,6 +4978,363 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/twilio/voice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio voice webhook: a call was answered; Clara greets the caller and listens
+         * @description Configure as the number's "A call comes in" webhook (HTTP POST). Answers TwiML: a speech <Gather>, or <Connect><ConversationRelay> when TWILIO_VOICE_MODE=relay.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Clara's call record, for calls placed through the API */
+                    call_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        CallSid: string;
+                        From?: string;
+                        To?: string;
+                        Direction?: string;
+                        CallStatus?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description TwiML (text/xml) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/twilio/voice/turn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Twilio Gather action: what the caller said goes to Clara; TwiML with its answer and the next Gather */
+        post: {
+            parameters: {
+                query: {
+                    /** @description The caller's turn this Gather listens for */
+                    n: number;
+                    /** @description How many times in a row the caller said nothing */
+                    silence?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        CallSid: string;
+                        From?: string;
+                        To?: string;
+                        Direction?: string;
+                        CallStatus?: string;
+                        /** @description What the caller said (Twilio's speech recognition) */
+                        SpeechResult?: string;
+                        Confidence?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description TwiML (text/xml) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/twilio/voice/relay-ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ConversationRelay's <Connect> action: Clara's goodbye when it ended the session, else the conversation goes on with <Gather> */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        CallSid: string;
+                        From?: string;
+                        To?: string;
+                        Direction?: string;
+                        CallStatus?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description TwiML (text/xml) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/twilio/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio call status callback: the final status becomes the call's outcome, with duration and end time
+         * @description Configure as the number's "Call status changes" URL. A call that ends mid-conversation still gets its analysis and follow-up.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Clara's call record, for calls placed through the API */
+                    call_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        CallSid: string;
+                        From?: string;
+                        To?: string;
+                        Direction?: string;
+                        CallStatus: string;
+                        CallDuration?: string;
+                        Timestamp?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description TwiML (text/xml) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/twilio/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Twilio recording status callback: the recording URL is kept only for callers who consented */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        CallSid: string;
+                        RecordingSid: string;
+                        /** Format: uri */
+                        RecordingUrl: string;
+                        RecordingStatus: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description TwiML (text/xml) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/twilio/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio messaging webhook: an inbound SMS goes to Clara; TwiML <Message> with its answer
+         * @description Configure as the number's "A message comes in" webhook. STOP and the other opt-out words set do_not_contact, START clears it; a do-not-contact lead is never texted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        MessageSid: string;
+                        From: string;
+                        To?: string;
+                        /** @default  */
+                        Body?: string;
+                        OptOutType?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description TwiML (text/xml) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/outbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Click-to-call: Clara calls the lead through Twilio and the call is tracked like any other */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        lead_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OutboundCall"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/{id}/emails": {
         parameters: {
             query?: never;
@@ -5311,6 +5670,96 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/roi_calculations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List roi calculations */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Sort column; "-" prefix for descending. Default -created_at */
+                    sort?: "created_at" | "-created_at";
+                    /** @description One value, several separated by commas, or "null" for none */
+                    lead_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    site_id?: string;
+                    /** @description created_at on or after (ISO 8601) */
+                    created_at_from?: string;
+                    /** @description created_at before (ISO 8601) */
+                    created_at_to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["RoiCalculation"][];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roi_calculations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a roi calculation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RoiCalculation"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/sites/{id}/rotate_key": {
@@ -5750,6 +6199,8 @@ export interface paths {
                     sort?: "created_at" | "updated_at" | "-created_at" | "-updated_at";
                     /** @description One value, several separated by commas, or "null" for none */
                     is_active?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    created_by?: string;
                     /** @description created_at on or after (ISO 8601) */
                     created_at_from?: string;
                     /** @description created_at before (ISO 8601) */
@@ -5916,6 +6367,8 @@ export interface paths {
                     event_type?: string;
                     /** @description One value, several separated by commas, or "null" for none */
                     redelivery_of?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    created_by?: string;
                     /** @description created_at on or after (ISO 8601) */
                     created_at_from?: string;
                     /** @description created_at before (ISO 8601) */
@@ -6008,6 +6461,8 @@ export interface paths {
                     entity?: string;
                     /** @description One value, several separated by commas, or "null" for none */
                     entity_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    actor_id?: string;
                     /** @description created_at on or after (ISO 8601) */
                     created_at_from?: string;
                     /** @description created_at before (ISO 8601) */
@@ -7372,6 +7827,8 @@ export interface components {
                 [key: string]: unknown;
             };
             recording_url: string | null;
+            /** @description Whether the caller agreed to be recorded (null: not asked or not answered); set by Clara */
+            recording_consent: boolean | null;
             notes: string | null;
             /** @description ISO 8601 */
             created_at: string;
@@ -7564,6 +8021,8 @@ export interface components {
                 [key: string]: unknown;
             };
             call_id: string | null;
+            /** @description The landing-page site whose chat widget opened it */
+            site_id: string | null;
             ended_at: string | null;
             /** @description ISO 8601 */
             created_at: string;
@@ -8163,6 +8622,32 @@ export interface components {
                 };
             };
         };
+        RoiCalculationInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description The landing-page site whose calculator it came from */
+            site_id: string | null;
+            /** @description The lead it brought (null when the visitor left no email) */
+            lead_id: string | null;
+            email: string | null;
+            /** @description The visitor's figures, as the calculator sent them */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** @description What the calculator worked out from them */
+            results: {
+                [key: string]: unknown;
+            };
+            /** @description Seconds spent on the calculator */
+            time_on_calculator: number | null;
+            /** @description How many times the visitor changed an input */
+            adjustments_count: number | null;
+            report_sent_at: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+        };
         SiteInput: {
             /** Format: uuid */
             id: string;
@@ -8416,6 +8901,13 @@ export interface components {
             features: {
                 [key: string]: boolean;
             };
+        };
+        OutboundCallInput: {
+            /** Format: uuid */
+            call_id: string;
+            provider_call_id: string;
+            /** @description Twilio's status, e.g. queued */
+            status: string;
         };
         WebhookSecretInput: {
             /** Format: uuid */
@@ -9163,6 +9655,8 @@ export interface components {
                 [key: string]: unknown;
             };
             recording_url: string | null;
+            /** @description Whether the caller agreed to be recorded (null: not asked or not answered); set by Clara */
+            recording_consent: boolean | null;
             notes: string | null;
             /** @description ISO 8601 */
             created_at: string;
@@ -9355,6 +9849,8 @@ export interface components {
                 [key: string]: unknown;
             };
             call_id: string | null;
+            /** @description The landing-page site whose chat widget opened it */
+            site_id: string | null;
             ended_at: string | null;
             /** @description ISO 8601 */
             created_at: string;
@@ -9954,6 +10450,32 @@ export interface components {
                 };
             };
         };
+        RoiCalculation: {
+            /** Format: uuid */
+            id: string;
+            /** @description The landing-page site whose calculator it came from */
+            site_id: string | null;
+            /** @description The lead it brought (null when the visitor left no email) */
+            lead_id: string | null;
+            email: string | null;
+            /** @description The visitor's figures, as the calculator sent them */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** @description What the calculator worked out from them */
+            results: {
+                [key: string]: unknown;
+            };
+            /** @description Seconds spent on the calculator */
+            time_on_calculator: number | null;
+            /** @description How many times the visitor changed an input */
+            adjustments_count: number | null;
+            report_sent_at: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description ISO 8601 */
+            updated_at: string;
+        };
         Site: {
             /** Format: uuid */
             id: string;
@@ -10207,6 +10729,13 @@ export interface components {
             features: {
                 [key: string]: boolean;
             };
+        };
+        OutboundCall: {
+            /** Format: uuid */
+            call_id: string;
+            provider_call_id: string;
+            /** @description Twilio's status, e.g. queued */
+            status: string;
         };
         WebhookSecret: {
             /** Format: uuid */
