@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startFakeTwilio, twilioEnv, TWILIO_ACCOUNT_SID } from '../support/twilio.js';
 import { realErrors, screenshot, startE2E, type E2E } from './browser.js';
 
 describe('pipeline board, lead page and calendar in the browser', () => {
@@ -142,11 +143,16 @@ describe('pipeline board, lead page and calendar in the browser', () => {
     const page = await e2e.page();
     await page.goto('/pipeline');
     const card = page.locator(`[data-lead-card="${lead.id}"]`);
-    await card.locator('[data-drag-handle]').focus();
+    // Each key waits for the drag's state in the page rather than a fixed pause: fixed pauses
+    // raced dnd-kit's keyboard sensor on a busy machine.
+    const handle = card.locator('[data-drag-handle]');
+    await handle.waitFor();
+    await handle.focus();
     await page.keyboard.press('Space');
-    await page.waitForTimeout(100);
+    await card.locator('[data-drag-handle][aria-pressed="true"]').waitFor({ state: 'attached' });
     await page.keyboard.press('ArrowRight');
-    await page.waitForTimeout(100);
+    // Dropped only once the next column knows the card is over it (the board scrolls to it first).
+    await page.locator('[data-stage-column="Demo Scheduled"][data-over="true"]').waitFor({ state: 'attached' });
     await page.keyboard.press('Space');
     await page.locator(`[data-stage-column="Demo Scheduled"] [data-lead-card="${lead.id}"]`).waitFor();
     for (let i = 0; i < 50; i++) {
@@ -154,6 +160,110 @@ describe('pipeline board, lead page and calendar in the browser', () => {
       await page.waitForTimeout(100);
     }
     assert.equal((await api('GET', `/api/v1/leads/${lead.id}`)).pipeline_stage_id, demo);
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
+  test('the lead page links its ROI calculation and chat session, each opening its content', async () => {
+    const origin = 'https://www.acme.test';
+    const site = await api('POST', '/api/v1/sites', { name: 'Acme landing', allowed_origins: [origin] });
+    const visitor = async (url: string, payload: object) => {
+      const response = await e2e.clara.app.inject({ method: 'POST', url, payload, headers: { 'x-clara-key': site.publishable_key, origin } });
+      assert.ok(response.statusCode < 300, `${url}: ${response.statusCode} ${response.body}`);
+      return response.json();
+    };
+    // The chat brings the lead; the calculator, used later with the same email, joins it.
+    const session = await visitor('/public/v1/chat/sessions', { session_id: 'visitor-e2e-0001' });
+    await visitor(`/public/v1/chat/sessions/${session.id}/turns`, { text: 'hi this is marie curie from radium labs, marie@radium-labs.com' });
+    await visitor('/public/v1/roi-calculations', {
+      email: 'marie@radium-labs.com',
+      name: 'Marie Curie',
+      inputs: { calls_per_day: 120 },
+      results: { yearly_savings: 180000, roi_percent: 420 },
+      time_on_calculator: 95,
+    });
+    const leads = (await api('GET', '/api/v1/leads?email=marie%40radium-labs.com')).data;
+    assert.equal(leads.length, 1, JSON.stringify(leads));
+    const [lead] = leads;
+    assert.ok(lead.roi_calculation_id && lead.voice_session_id === session.id, 'the lead links both records');
+
+    const page = await e2e.page();
+    await page.goto(`/leads/${lead.id}`);
+    const linked = page.getByRole('region', { name: 'Linked records' });
+    await linked.getByText(/ROI percent 420 · Yearly savings 180,000/).waitFor();
+    await linked.getByRole('button', { name: 'Open ROI calculation' }).click();
+    const roi = page.getByRole('dialog', { name: 'ROI calculation' });
+    await roi.getByRole('table', { name: 'Inputs' }).getByText('Calls per day').waitFor();
+    await roi.getByRole('table', { name: 'Results' }).getByText('ROI percent').waitFor();
+    await roi.getByText('95 s on the calculator').waitFor();
+    await page.keyboard.press('Escape');
+    await roi.waitFor({ state: 'hidden' });
+    await linked.locator('[data-linked="session"]', { hasText: 'brought the lead' }).getByRole('button', { name: /^Open chat session of / }).click();
+    const chat = page.getByRole('dialog', { name: /^Chat session/ });
+    await chat.getByRole('list', { name: 'Messages' }).getByText('hi this is marie curie from radium labs, marie@radium-labs.com').waitFor();
+    assert.ok((await chat.getByText(/^Clara/).count()) >= 1, "Clara's replies are shown as hers");
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
+  test('Call on a lead page says why no call was placed when Twilio is not configured', async () => {
+    const withPhone = await api('POST', '/api/v1/leads', { contact_person: 'Alexander Bell', phone: '+14155550123' });
+    const page = await e2e.page();
+    await page.goto(`/leads/${withPhone.id}`);
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not place the call' });
+    await alert.getByText('Twilio is not configured on this server').waitFor();
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await alert.waitFor({ state: 'detached' });
+    assert.equal((await api('GET', `/api/v1/calls?lead_id=${withPhone.id}`)).data.length, 0, 'no call recorded');
+    const provoked = /http 503: POST \/api\/v1\/calls\/outbound/;
+    assert.deepEqual(realErrors(e2e.errors, provoked), []);
+    // Provoked on purpose: the later tests on this server must not see it.
+    e2e.errors.splice(0, e2e.errors.length, ...realErrors(e2e.errors, provoked));
+  });
+});
+
+describe('click-to-call from the lead page, with Twilio (the local fake of its REST API)', () => {
+  let e2e: E2E;
+  let fake: Awaited<ReturnType<typeof startFakeTwilio>>;
+  const lead = async (payload: object) =>
+    (await e2e.clara.app.inject({ method: 'POST', url: '/api/v1/leads', headers: e2e.clara.admin.headers, payload })).json();
+
+  before(async () => {
+    fake = await startFakeTwilio();
+    // twilioEnv's PUBLIC_URL is https: the browser signs in over http, so the cookie must not be Secure-only.
+    e2e = await startE2E(twilioEnv({ TWILIO_ACCOUNT_SID, TWILIO_API_BASE_URL: fake.url, CLARA_COOKIE_SECURE: 'false' }));
+  });
+  after(async () => {
+    await e2e?.close();
+    await fake?.close();
+  });
+
+  test('a lead without a phone, or one who asked not to be contacted, is not called and the page says why', async () => {
+    const noPhone = await lead({ contact_person: 'Nellie Bly', email: 'nellie@world.test' });
+    const page = await e2e.page();
+    await page.goto(`/leads/${noPhone.id}`);
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Could not place the call' }).getByText('This lead has no phone number').waitFor();
+
+    const doNotCall = await lead({ contact_person: 'Greta Garbo', phone: '+14155550124', do_not_contact: true });
+    await page.goto(`/leads/${doNotCall.id}`);
+    await page.getByRole('heading', { name: 'Greta Garbo' }).waitFor();
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Could not place the call' }).getByText('This lead asked not to be contacted').waitFor();
+    assert.equal(fake.requests.length, 0, 'Twilio was never asked');
+    const provoked = /http 422: POST \/api\/v1\/calls\/outbound/;
+    assert.deepEqual(realErrors(e2e.errors, provoked), []);
+    e2e.errors.splice(0, e2e.errors.length, ...realErrors(e2e.errors, provoked));
+  });
+
+  test('Call asks Twilio to ring the lead and the call appears on the timeline', async () => {
+    const callable = await lead({ contact_person: 'Alexander Bell', phone: '+14155550123' });
+    const page = await e2e.page();
+    await page.goto(`/leads/${callable.id}`);
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByText('Clara is calling +14155550123 (queued)').waitFor();
+    const placed = fake.requests.find((r) => r.path.endsWith('/Calls.json'));
+    assert.equal(placed?.form.To, '+14155550123');
+    await page.locator('[aria-label="Calls"]').getByText(/^Ai voice · /).waitFor();
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 });

@@ -25,8 +25,9 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(): Promise<E2E> {
-  const clara = await createTestApp();
+/** `env` configures the server (e.g. Twilio against the local fake in test/support/twilio.ts). */
+export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
+  const clara = await createTestApp(env);
   const address = await clara.app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',

@@ -9,6 +9,7 @@ import {
   Grid,
   Group,
   Modal,
+  Paper,
   Progress,
   Select,
   SimpleGrid,
@@ -129,6 +130,187 @@ function BantCard({ lead }: { lead: Lead }) {
           {lead.conversation_summary}
         </Text>
       )}
+    </Card>
+  );
+}
+
+type RoiCalculation = Schemas['RoiCalculation'];
+type Conversation = Schemas['Conversation'];
+
+/** A calculator figure as a person reads it: numbers grouped, objects as JSON. */
+function figure(value: unknown): string {
+  if (typeof value === 'number') return value.toLocaleString();
+  if (value === null || value === undefined) return '—';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** A calculator's key as a label: "roi_percent" -> "ROI percent". */
+function figureLabel(key: string): string {
+  return humanize(key).replace(/\broi\b/gi, 'ROI');
+}
+
+function FiguresTable({ label, values }: { label: string; values: Record<string, unknown> }) {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return <Text size="sm" c="dimmed">No {label.toLowerCase()}.</Text>;
+  return (
+    <Table fz="sm" verticalSpacing={4} aria-label={label}>
+      <Table.Tbody>
+        {entries.map(([key, value]) => (
+          <Table.Tr key={key}>
+            <Table.Td>{figureLabel(key)}</Table.Td>
+            <Table.Td ta="right" fw={500}>
+              {figure(value)}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function RoiDetails({ calculation }: { calculation: RoiCalculation }) {
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        {dateTime(calculation.created_at)}
+        {calculation.time_on_calculator !== null && ` · ${calculation.time_on_calculator} s on the calculator`}
+        {calculation.adjustments_count !== null && ` · ${calculation.adjustments_count} adjustments`}
+        {calculation.report_sent_at && ` · report emailed ${fromNow(calculation.report_sent_at)}`}
+      </Text>
+      <Title order={3} size="h5">
+        Results
+      </Title>
+      <FiguresTable label="Results" values={calculation.results} />
+      <Title order={3} size="h5">
+        Inputs
+      </Title>
+      <FiguresTable label="Inputs" values={calculation.inputs} />
+    </Stack>
+  );
+}
+
+function Transcript({ conversation }: { conversation: Conversation }) {
+  const messages = conversation.messages as { role?: string; text?: string; at?: string }[];
+  if (messages.length === 0) return <Text size="sm" c="dimmed">No messages.</Text>;
+  return (
+    <Stack gap="xs" component="ol" style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label="Messages">
+      {messages.map((m, index) => (
+        <Box component="li" key={index}>
+          <Text size="xs" fw={600} c={m.role === 'assistant' ? 'indigo.8' : 'dark'}>
+            {m.role === 'assistant' ? 'Clara' : m.role === 'user' ? 'Lead' : humanize(m.role)}
+            {m.at && (
+              <Text span size="xs" c="dimmed" fw={400}>
+                {' '}
+                · {dateTime(m.at)}
+              </Text>
+            )}
+          </Text>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+            {m.text}
+          </Text>
+        </Box>
+      ))}
+    </Stack>
+  );
+}
+
+const CHANNEL_LABEL: Record<Conversation['channel'], string> = { web: 'Chat', sms: 'SMS', voice: 'Voice', email: 'Email' };
+
+/**
+ * The records that brought or followed the lead: its ROI calculation and its chat and voice
+ * sessions, each a card that opens its content.
+ */
+function LinkedRecords({ lead }: { lead: Lead }) {
+  const [open, setOpen] = useState<{ kind: 'roi' } | { kind: 'session'; id: string } | null>(null);
+  const roi = useQuery({
+    queryKey: ['roi_calculations', lead.roi_calculation_id],
+    queryFn: async () =>
+      must(await api.GET('/api/v1/roi_calculations/{id}', { params: { path: { id: lead.roi_calculation_id as string } } })),
+    enabled: Boolean(lead.roi_calculation_id),
+  });
+  const sessions = useQuery({
+    queryKey: ['conversations', { lead_id: lead.id }],
+    queryFn: async () =>
+      must(await api.GET('/api/v1/conversations', { params: { query: { lead_id: lead.id, sort: '-created_at', limit: 50 } } })).data,
+  });
+  // The session that brought the lead may belong to no lead yet in its own row: read it by id.
+  const linkedSession = useQuery({
+    queryKey: ['conversations', lead.voice_session_id],
+    queryFn: async () => must(await api.GET('/api/v1/conversations/{id}', { params: { path: { id: lead.voice_session_id as string } } })),
+    enabled: Boolean(lead.voice_session_id) && sessions.isSuccess && !sessions.data.some((c) => c.id === lead.voice_session_id),
+  });
+  const all = [...(linkedSession.data ? [linkedSession.data] : []), ...(sessions.data ?? [])];
+  const current = open?.kind === 'session' ? all.find((c) => c.id === open.id) : undefined;
+  const headline = roi.data ? Object.entries(roi.data.results).slice(0, 2) : [];
+  return (
+    <Card withBorder component="section" aria-labelledby="linked-records">
+      <Title order={2} size="h4" mb="sm" id="linked-records">
+        Linked records
+      </Title>
+      <Stack gap="xs">
+        {roi.data && (
+          <Paper withBorder p="xs" data-linked="roi">
+            <Group justify="space-between" wrap="nowrap">
+              <div style={{ minWidth: 0 }}>
+                <Text size="sm" fw={500}>
+                  ROI calculation
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {headline.map(([key, value]) => `${figureLabel(key)} ${figure(value)}`).join(' · ') || date(roi.data.created_at)}
+                </Text>
+              </div>
+              <Button size="compact-xs" variant="light" aria-label="Open ROI calculation" onClick={() => setOpen({ kind: 'roi' })}>
+                Open
+              </Button>
+            </Group>
+          </Paper>
+        )}
+        {all.map((c) => (
+          <Paper key={c.id} withBorder p="xs" data-linked="session">
+            <Group justify="space-between" wrap="nowrap">
+              <div style={{ minWidth: 0 }}>
+                <Group gap={6}>
+                  <Text size="sm" fw={500}>
+                    {CHANNEL_LABEL[c.channel]} session
+                  </Text>
+                  {c.id === lead.voice_session_id && <Badge size="xs">brought the lead</Badge>}
+                  <Badge size="xs" variant="light" color={c.status === 'active' ? 'teal' : 'gray'}>
+                    {c.status}
+                  </Badge>
+                </Group>
+                <Text size="xs" c="dimmed">
+                  {dateTime(c.created_at)} · {c.messages.length} messages
+                </Text>
+              </div>
+              <Button
+                size="compact-xs"
+                variant="light"
+                aria-label={`Open ${CHANNEL_LABEL[c.channel].toLowerCase()} session of ${dateTime(c.created_at)}`}
+                onClick={() => setOpen({ kind: 'session', id: c.id })}
+              >
+                Open
+              </Button>
+            </Group>
+          </Paper>
+        ))}
+        {!lead.roi_calculation_id && sessions.isSuccess && all.length === 0 && (
+          <Text size="sm" c="dimmed">
+            No ROI calculation or chat session.
+          </Text>
+        )}
+        {roi.isError && <Text size="sm" c="red">{errorMessage(roi.error)}</Text>}
+      </Stack>
+      <Modal opened={open?.kind === 'roi'} onClose={() => setOpen(null)} title="ROI calculation" size="lg">
+        {roi.data && <RoiDetails calculation={roi.data} />}
+      </Modal>
+      <Modal
+        opened={open?.kind === 'session'}
+        onClose={() => setOpen(null)}
+        title={current ? `${CHANNEL_LABEL[current.channel]} session · ${dateTime(current.created_at)}` : 'Session'}
+        size="lg"
+      >
+        {current && <Transcript conversation={current} />}
+      </Modal>
     </Card>
   );
 }
@@ -556,6 +738,15 @@ export default function LeadDetailPage() {
     onError: (error) => notifications.show({ color: 'red', message: errorMessage(error) }),
   });
 
+  // Click-to-call: Twilio rings the lead and Clara talks; the call then shows on the timeline.
+  const call = useMutation({
+    mutationFn: async () => must(await api.POST('/api/v1/calls/outbound', { body: { lead_id: id } })),
+    onSuccess: (placed) => {
+      notifications.show({ color: 'teal', title: 'Calling', message: `Clara is calling ${lead.data?.phone ?? 'the lead'} (${placed.status})` });
+      void queryClient.invalidateQueries({ queryKey: ['calls'] });
+    },
+  });
+
   if (lead.isPending) return <Text c="dimmed">Loading…</Text>;
   if (lead.isError) return <Alert color="red">{errorMessage(lead.error)}</Alert>;
   const l = lead.data;
@@ -590,6 +781,9 @@ export default function LeadDetailPage() {
               allowDeselect={false}
               w={180}
             />
+            <Button onClick={() => call.mutate()} loading={call.isPending} disabled={Boolean(l.deleted_at)}>
+              Call
+            </Button>
             <Button variant="default" onClick={() => setEditing(true)}>
               Edit
             </Button>
@@ -609,6 +803,11 @@ export default function LeadDetailPage() {
         )}
       </Group>
 
+      {call.isError && (
+        <Alert color="red" title="Could not place the call" withCloseButton closeButtonLabel="Dismiss" onClose={() => call.reset()}>
+          {errorMessage(call.error)}
+        </Alert>
+      )}
       <Grid>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
@@ -639,6 +838,7 @@ export default function LeadDetailPage() {
             </Card>
             <ScoreCard lead={l} />
             <BantCard lead={l} />
+            <LinkedRecords lead={l} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
