@@ -72,7 +72,9 @@ describe('leads in the browser', () => {
     const list = await e2e.clara.app.inject({ url: '/api/v1/leads?q=lovelace', headers: e2e.clara.admin.headers });
     assert.equal(list.json().data.length, 0, 'the lead is in the trash');
 
-    await page.getByLabel('Trash').check();
+    // The switch is driven by the URL: wait for the navigation rather than the checkbox state.
+    await page.getByLabel('Trash').click();
+    await page.waitForURL(/trash=1/);
     const trashed = page.getByRole('row').filter({ hasText: 'Ada Lovelace' });
     await trashed.getByRole('button', { name: 'Actions for Ada Lovelace' }).click();
     await page.getByRole('menuitem', { name: 'Restore' }).click();

@@ -133,6 +133,7 @@ function StageColumn({ stage, column, canEdit }: { stage: PipelineStage; column:
       component="section"
       aria-label={`${stage.name} column`}
       data-stage-column={stage.name}
+      data-over={isOver || undefined}
     >
       <Box mb="xs" style={{ borderTop: `3px solid ${stage.color ?? 'var(--mantine-color-gray-5)'}` }} pt={6}>
         <Group justify="space-between">
