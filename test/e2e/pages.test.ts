@@ -4,7 +4,7 @@ import { realErrors, screenshot, signIn, startE2E, type E2E } from './browser.js
 
 describe('dashboard, tasks, notifications, settings and roles in the browser', () => {
   let e2e: E2E;
-  const api = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+  const api = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object) =>
     e2e.clara.app.inject({ method, url, headers: e2e.clara.admin.headers, ...(payload ? { payload } : {}) });
 
   before(async () => {
@@ -89,6 +89,59 @@ describe('dashboard, tasks, notifications, settings and roles in the browser', (
     await page.getByText("Claire's settings saved").waitFor();
     assert.equal((await api('GET', '/api/v1/agent/settings')).json().agent_name, 'Claire');
     await screenshot(page, 'settings');
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
+  test("settings: edit a rule's condition, Clara's stage mapping and my notification preferences", async () => {
+    const created = await api('POST', '/api/v1/lead_scoring_criteria', {
+      id: 'big_budget',
+      name: 'Big budget',
+      category: 'budget',
+      condition: { field: 'budget_amount', op: 'gte', value: 50000 },
+      points: 10,
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const page = await e2e.page();
+    await page.goto('/settings/scoring');
+    const rules = page.getByRole('table', { name: 'Scoring rules' });
+    await rules.getByText('budget_amount gte 50000').waitFor();
+    await page.getByRole('button', { name: 'Edit the condition of Big budget' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Condition of “Big budget”' });
+    await dialog.getByRole('combobox', { name: 'Operator' }).click();
+    await page.getByRole('option', { name: 'between', exact: true }).click();
+    await dialog.getByLabel(/^Value/).fill('20000, 100000');
+    await dialog.getByRole('button', { name: 'Save condition' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await rules.getByText('budget_amount between [20000,100000]').waitFor();
+    const rule = (await api('GET', '/api/v1/lead_scoring_criteria/big_budget')).json();
+    assert.deepEqual([rule.condition, rule.points], [{ field: 'budget_amount', op: 'between', value: [20000, 100000] }, 10]);
+
+    await page.getByRole('tab', { name: 'Clara' }).click();
+    const sql = page.getByRole('combobox', { name: 'Sales qualified leads go to' });
+    await sql.click();
+    await page.getByRole('option', { name: 'Demo Scheduled', exact: true }).click();
+    await page.getByRole('button', { name: "Save Clara's settings" }).click();
+    await page.getByText(/settings saved$/).waitFor();
+    // The API takes the mapping whole: the statuses left empty are saved with their defaults.
+    assert.deepEqual((await api('GET', '/api/v1/agent/settings')).json().stage_mapping, {
+      unqualified: 'New Lead',
+      marketing_qualified: 'Contacted',
+      sales_qualified: 'Demo Scheduled',
+      opportunity: 'Demo Scheduled',
+    });
+
+    await page.getByRole('tab', { name: 'My notifications' }).click();
+    const email = page.getByRole('switch', { name: 'A lead becomes P1 (hot): by email' });
+    assert.equal(await email.isChecked(), true, 'on until turned off');
+    // Keyboard: the switch takes focus and space toggles it.
+    await email.focus();
+    await page.keyboard.press('Space');
+    await page.getByText('Notification preferences saved').waitFor();
+    assert.deepEqual((await api('GET', '/api/v1/notification_preferences')).json(), { lead_p1: { in_app: true, email: false } });
+    await page.reload();
+    await page.getByRole('switch', { name: 'A lead becomes P1 (hot): by email' }).waitFor();
+    assert.equal(await page.getByRole('switch', { name: 'A lead becomes P1 (hot): by email' }).isChecked(), false, 'kept after a reload');
+    assert.equal(await page.getByRole('switch', { name: 'A lead becomes P1 (hot): in the app' }).isChecked(), true);
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 

@@ -352,6 +352,68 @@ function NewRule({ fields }: { fields: string[] }) {
   );
 }
 
+/** A rule as the list answers it (a "between" value is a plain array there). */
+interface RuleRow {
+  id: string;
+  name: string;
+  condition: { field: string; op: string; value?: unknown };
+}
+
+/** The form's text for a condition's value: lists as "a, b", anything else as typed. */
+function valueText(c: RuleRow['condition']): string {
+  if (c.value === undefined) return '';
+  return Array.isArray(c.value) ? c.value.join(', ') : String(c.value);
+}
+
+/** Changes what an existing rule tests (its fact, operator and value); its id, and so its history, stay. */
+function EditCondition({ rule, fields, onClose }: { rule: RuleRow; fields: string[]; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const form = useForm({
+    initialValues: { field: rule.condition.field, op: rule.condition.op as Op, value: valueText(rule.condition) },
+    validate: { field: (v) => (v.trim() ? null : 'Required') },
+  });
+  const save = useMutation({
+    mutationFn: async (v: typeof form.values) =>
+      must(
+        await api.PATCH('/api/v1/lead_scoring_criteria/{id}', {
+          params: { path: { id: rule.id } },
+          body: { condition: condition(v.field.trim(), v.op, v.value) },
+        }),
+      ),
+    onSuccess: (saved) => {
+      notifications.show({ color: 'teal', message: `Rule “${saved.name}” now tests ${describeCondition(saved.condition)}` });
+      void queryClient.invalidateQueries({ queryKey: ['lead_scoring_criteria'] });
+      onClose();
+    },
+    onError,
+  });
+  const needsValue = form.values.op !== 'present' && form.values.op !== 'absent';
+  return (
+    <form onSubmit={form.onSubmit((values) => save.mutate(values))}>
+      <Stack>
+        <Autocomplete label="Fact" data={fields} {...form.getInputProps('field')} />
+        {/* Focus starts here: the fact's suggestions open on focus and would cover the fields below. */}
+        <Select label="Operator" data={[...OPS]} allowDeselect={false} data-autofocus {...form.getInputProps('op')} />
+        {needsValue && (
+          <TextInput
+            label="Value"
+            description={form.values.op === 'in' ? 'Several values, separated by commas' : form.values.op === 'between' ? 'low, high (high excluded)' : undefined}
+            {...form.getInputProps('value')}
+          />
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending}>
+            Save condition
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
 function ScoringTab() {
   const { isAdmin } = useAbilities();
   const queryClient = useQueryClient();
@@ -371,6 +433,7 @@ function ScoringTab() {
     onError,
   });
   const fields = [...new Set((rules.data ?? []).map((r) => r.condition.field))].sort();
+  const [editing, setEditing] = useState<RuleRow | null>(null);
   return (
     <Stack>
       <Text size="sm" c="dimmed">
@@ -402,7 +465,14 @@ function ScoringTab() {
                 <Badge variant="light">{rule.category}</Badge>
               </Table.Td>
               <Table.Td>
-                <Code>{describeCondition(rule.condition)}</Code>
+                <Group gap={4} wrap="nowrap">
+                  <Code>{describeCondition(rule.condition)}</Code>
+                  {isAdmin && (
+                    <ActionIcon size="sm" variant="subtle" aria-label={`Edit the condition of ${rule.name}`} onClick={() => setEditing(rule)}>
+                      ✎
+                    </ActionIcon>
+                  )}
+                </Group>
               </Table.Td>
               <Table.Td>
                 <NumberInput
@@ -438,6 +508,9 @@ function ScoringTab() {
           ))}
         </Table.Tbody>
       </Table>
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing ? `Condition of “${editing.name}”` : 'Condition'}>
+        {editing && <EditCondition key={editing.id} rule={editing} fields={fields} onClose={() => setEditing(null)} />}
+      </Modal>
     </Stack>
   );
 }
@@ -543,21 +616,48 @@ function ClaraTab() {
   return settings.data ? <ClaraForm settings={settings.data} /> : <Loader aria-label="Loading Clara's settings" />;
 }
 
+/**
+ * The stage Clara moves a lead to when it reaches each qualification status, and the server's
+ * default for each (src/agent/scoring/qualify.ts): Clara only ever moves a lead forward.
+ */
+const STATUSES = [
+  { status: 'unqualified', label: 'Unqualified', fallback: 'New Lead' },
+  { status: 'marketing_qualified', label: 'Marketing qualified', fallback: 'Contacted' },
+  { status: 'sales_qualified', label: 'Sales qualified', fallback: 'Qualified' },
+  { status: 'opportunity', label: 'Opportunity', fallback: 'Demo Scheduled' },
+] as const;
+type StageMapping = Record<(typeof STATUSES)[number]['status'], string | null>;
+
 function ClaraForm({ settings }: { settings: AgentSettings }) {
   const { isAdmin } = useAbilities();
   const queryClient = useQueryClient();
-  const form = useForm<Pick<AgentSettings, 'agent_name' | 'company_name' | 'greeting' | 'faq' | 'demo_minutes'>>({
+  const stages = useStages();
+  const form = useForm<Pick<AgentSettings, 'agent_name' | 'company_name' | 'greeting' | 'faq' | 'demo_minutes'> & { stage_mapping: StageMapping }>({
     initialValues: {
       agent_name: settings.agent_name,
       company_name: settings.company_name,
       greeting: settings.greeting ?? '',
       faq: settings.faq,
       demo_minutes: settings.demo_minutes,
+      stage_mapping: Object.fromEntries(STATUSES.map(({ status }) => [status, settings.stage_mapping[status] ?? null])) as StageMapping,
     },
   });
+  const stageNames = (stages.data ?? []).map((stage) => stage.name);
   const save = useMutation({
-    mutationFn: async (values: typeof form.values) =>
-      must(await api.PATCH('/api/v1/agent/settings', { body: { ...values, greeting: values.greeting?.trim() || null } })),
+    mutationFn: async ({ stage_mapping, ...values }: typeof form.values) =>
+      must(
+        await api.PATCH('/api/v1/agent/settings', {
+          body: {
+            ...values,
+            greeting: values.greeting?.trim() || null,
+            // The API takes the mapping whole, every status named: one left empty gets its default.
+            // Sent only when changed, so that untouched defaults are not written down.
+            ...(form.isDirty('stage_mapping')
+              ? { stage_mapping: Object.fromEntries(STATUSES.map(({ status, fallback }) => [status, stage_mapping[status] || fallback])) }
+              : {}),
+          },
+        }),
+      ),
     onSuccess: (saved) => {
       form.resetDirty();
       queryClient.setQueryData(['agent_settings'], saved);
@@ -574,6 +674,25 @@ function ClaraForm({ settings }: { settings: AgentSettings }) {
           <NumberInput label="Demo length (minutes)" min={5} max={240} disabled={!isAdmin} {...form.getInputProps('demo_minutes')} />
         </Group>
         <Textarea label="Greeting" description="What Clara says first; empty for the default" autosize minRows={2} disabled={!isAdmin} {...form.getInputProps('greeting')} />
+        <Title order={3} size="h5">
+          Pipeline stage per qualification status
+        </Title>
+        <Text size="sm" c="dimmed" mt={-8}>
+          Where Clara moves a lead when it reaches a status; it only moves leads forward and never off a stage a person chose. Empty: the default.
+        </Text>
+        <Group grow align="flex-start">
+          {STATUSES.map(({ status, label, fallback }) => (
+            <Select
+              key={status}
+              label={`${label} leads go to`}
+              data={[...new Set([...stageNames, ...(form.values.stage_mapping[status] ? [form.values.stage_mapping[status] as string] : [])])]}
+              placeholder={`${fallback} (default)`}
+              clearable
+              disabled={!isAdmin}
+              {...form.getInputProps(`stage_mapping.${status}`)}
+            />
+          ))}
+        </Group>
         <Title order={3} size="h5">
           Frequently asked questions
         </Title>
@@ -618,6 +737,73 @@ function ClaraForm({ settings }: { settings: AgentSettings }) {
   );
 }
 
+/** The notification types the server sends (a type missing from the preferences is on everywhere). */
+const NOTIFICATION_TYPES: { type: string; label: string }[] = [
+  { type: 'lead_p1', label: 'A lead becomes P1 (hot)' },
+  { type: 'support_request', label: 'A customer asks Clara for help' },
+];
+type Preferences = Record<string, { in_app: boolean; email: boolean }>;
+
+/** The signed-in person's own choices, per notification type: in the app, by email, both or neither. */
+function NotificationsTab() {
+  const queryClient = useQueryClient();
+  const preferences = useQuery({
+    queryKey: ['notification_preferences'],
+    queryFn: async () => must(await api.GET('/api/v1/notification_preferences')) as Preferences,
+  });
+  const save = useMutation({
+    mutationFn: async (next: Preferences) => must(await api.PUT('/api/v1/notification_preferences', { body: next })) as Preferences,
+    onMutate: (next) => queryClient.setQueryData(['notification_preferences'], next),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['notification_preferences'], saved);
+      notifications.show({ color: 'teal', message: 'Notification preferences saved' });
+    },
+    onError: (error) => {
+      onError(error);
+      void queryClient.invalidateQueries({ queryKey: ['notification_preferences'] });
+    },
+  });
+  if (preferences.isError) return <Alert color="red">{errorMessage(preferences.error)}</Alert>;
+  if (!preferences.data) return <Loader aria-label="Loading your notification preferences" />;
+  const current = preferences.data;
+  const known = new Set(NOTIFICATION_TYPES.map((t) => t.type));
+  const rows = [...NOTIFICATION_TYPES, ...Object.keys(current).filter((type) => !known.has(type)).map((type) => ({ type, label: type }))];
+  const toggle = (type: string, channel: 'in_app' | 'email', on: boolean) =>
+    save.mutate({ ...current, [type]: { ...(current[type] ?? { in_app: true, email: true }), [channel]: on } });
+  return (
+    <Stack maw={720}>
+      <Text size="sm" c="dimmed">
+        Your own choices: they apply to you only.
+      </Text>
+      <Table aria-label="Notification preferences">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>When</Table.Th>
+            <Table.Th>In the app</Table.Th>
+            <Table.Th>By email</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map(({ type, label }) => (
+            <Table.Tr key={type}>
+              <Table.Td>{label}</Table.Td>
+              {(['in_app', 'email'] as const).map((channel) => (
+                <Table.Td key={channel}>
+                  <Switch
+                    aria-label={`${label}: ${channel === 'in_app' ? 'in the app' : 'by email'}`}
+                    checked={current[type]?.[channel] ?? true}
+                    onChange={(e) => toggle(type, channel, e.currentTarget.checked)}
+                  />
+                </Table.Td>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
 export default function SettingsPage() {
   const { isAdmin } = useAbilities();
   const navigate = useNavigate();
@@ -627,7 +813,7 @@ export default function SettingsPage() {
       <Title order={1} size="h2">
         Settings
       </Title>
-      {!isAdmin && <Alert color="gray">Only admins change settings; you can read them.</Alert>}
+      {!isAdmin && <Alert color="gray">Only admins change settings; you can read them. Your own notification preferences are yours to set.</Alert>}
       <Tabs value={tab} onChange={(value) => value && void navigate(`/settings/${value}`)} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="users">Users</Tabs.Tab>
@@ -635,6 +821,7 @@ export default function SettingsPage() {
           <Tabs.Tab value="scoring">Scoring rules</Tabs.Tab>
           {isAdmin && <Tabs.Tab value="api-keys">API keys</Tabs.Tab>}
           <Tabs.Tab value="clara">Clara</Tabs.Tab>
+          <Tabs.Tab value="notifications">My notifications</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="users" pt="md">
           <UsersTab />
@@ -652,6 +839,9 @@ export default function SettingsPage() {
         )}
         <Tabs.Panel value="clara" pt="md">
           <ClaraTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="notifications" pt="md">
+          <NotificationsTab />
         </Tabs.Panel>
       </Tabs>
     </Stack>
