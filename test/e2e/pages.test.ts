@@ -54,6 +54,36 @@ describe('dashboard, tasks, notifications, settings and roles in the browser', (
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 
+  test('tasks: comment on a task and attach a file; the task has its own address', async () => {
+    const todo = (await api('POST', '/api/v1/todos', { title: 'Prepare the NACA contract', due_date: new Date(Date.now() + 3 * 86_400_000).toISOString() })).json();
+    const page = await e2e.page();
+    await page.goto('/tasks');
+    await page.getByRole('link', { name: 'Prepare the NACA contract: comments and attachments' }).click();
+    await page.waitForURL(new RegExp(`/tasks/${todo.id}$`));
+    const drawer = page.getByRole('dialog', { name: 'Prepare the NACA contract' });
+    await drawer.getByText('No comments yet.').waitFor();
+    await drawer.getByLabel('Add a comment').fill('Legal wants net 30 terms.');
+    await drawer.getByRole('button', { name: 'Add comment' }).click();
+    await drawer.locator('[data-comment]', { hasText: 'Legal wants net 30 terms.' }).waitFor();
+
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), drawer.getByRole('button', { name: 'Attach a file' }).click()]);
+    await chooser.setFiles({ name: 'contract.txt', mimeType: 'text/plain', buffer: Buffer.from('Payment: net 30 days.') });
+    const link = drawer.getByRole('list', { name: 'Attachments' }).getByRole('link', { name: 'contract.txt' });
+    await link.waitFor();
+    const download = await page.request.get(String(await link.getAttribute('href')));
+    assert.equal(await download.text(), 'Payment: net 30 days.', 'the link serves the file');
+    const comments = (await api('GET', `/api/v1/todos/${todo.id}/comments`)).json().data;
+    assert.deepEqual(comments.map((c: { body: string }) => c.body), ['Legal wants net 30 terms.']);
+
+    // A link to the task (as in a notification) opens it; Escape closes it back to the list.
+    await page.reload();
+    await drawer.locator('[data-comment]', { hasText: 'Legal wants net 30 terms.' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.waitForURL(/\/tasks$/);
+    await drawer.waitFor({ state: 'hidden' });
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
   test('settings: the admin renames Clara and sees users, stages, rules and keys', async () => {
     const page = await e2e.page();
     await page.goto('/settings');

@@ -58,6 +58,7 @@ export function App() {
         <Route path="calendar" element={page(<CalendarPage />)} />
         <Route path="calls" element={page(<CallsPage />)} />
         <Route path="tasks" element={page(<TasksPage />)} />
+        <Route path="tasks/:id" element={page(<TasksPage />)} />
         <Route path="notifications" element={page(<NotificationsPage />)} />
         <Route path="clara" element={page(<ChatPage />)} />
         <Route path="settings/*" element={page(<SettingsPage />)} />

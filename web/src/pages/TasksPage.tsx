@@ -2,8 +2,9 @@ import { Anchor, Badge, Button, Card, Group, Menu, Paper, Select, SimpleGrid, St
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, errorMessage, must, type FollowUp, type Todo } from '../api/client';
+import { TaskDetails } from '../components/TaskDetails';
 import { useAbilities } from '../lib/auth';
 import { dateTime } from '../lib/format';
 import { useUserNames, useUsers } from '../lib/queries';
@@ -32,6 +33,9 @@ export default function TasksPage() {
   const [due, setDue] = useState('');
   const [priority, setPriority] = useState<Todo['priority']>('medium');
   const [assignee, setAssignee] = useState<string | null>(user.id);
+  // /tasks/:id opens that task's comments and attachments (notifications link there).
+  const { id: openId } = useParams();
+  const navigate = useNavigate();
 
   const todos = useQuery({
     queryKey: ['todos', 'open'],
@@ -40,6 +44,11 @@ export default function TasksPage() {
   const followUps = useQuery({
     queryKey: ['follow_ups', 'pending'],
     queryFn: async () => must(await api.GET('/api/v1/follow_ups', { params: { query: { status: 'Pending', sort: 'due_date', limit: 200 } } })).data,
+  });
+  const opened = useQuery({
+    queryKey: ['todos', openId],
+    queryFn: async () => must(await api.GET('/api/v1/todos/{id}', { params: { path: { id: openId as string } } })),
+    enabled: Boolean(openId),
   });
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['todos'] });
@@ -92,9 +101,22 @@ export default function TasksPage() {
       <Card key={`${item.kind}-${item.id}`} withBorder padding="sm" data-item={item.kind}>
         <Group justify="space-between" wrap="nowrap" align="flex-start">
           <div>
-            <Text size="sm" fw={500}>
-              {item.kind === 'task' ? item.todo.title : (item.followUp.notes ?? item.followUp.ai_recommendation ?? 'Follow up')}
-            </Text>
+            {item.kind === 'task' ? (
+              <Anchor
+                component={Link}
+                to={`/tasks/${item.id}`}
+                size="sm"
+                fw={500}
+                c="dark"
+                aria-label={`${item.todo.title}: comments and attachments`}
+              >
+                {item.todo.title}
+              </Anchor>
+            ) : (
+              <Text size="sm" fw={500}>
+                {item.followUp.notes ?? item.followUp.ai_recommendation ?? 'Follow up'}
+              </Text>
+            )}
             <Group gap={6} mt={4}>
               <Badge size="xs" variant="light" color={item.kind === 'task' ? 'indigo' : 'teal'}>
                 {item.kind}
@@ -186,6 +208,7 @@ export default function TasksPage() {
           </Stack>
         ))}
       </SimpleGrid>
+      <TaskDetails todo={openId ? (opened.data ?? null) : null} onClose={() => void navigate('/tasks')} />
     </Stack>
   );
 }
