@@ -60,6 +60,8 @@ describe('accessibility of the main pages (axe-core, WCAG 2.1 AA)', () => {
     ['/clara', 'Start a conversation to meet Clara.'],
     ['/notifications', 'No notifications.'],
     ['/settings', 'admin@test.local'],
+    ['/settings/clara', 'Pipeline stage per qualification status'],
+    ['/settings/notifications', 'A lead becomes P1 (hot)'],
   ] as const) {
     test(`the page ${path}`, async () => {
       const page = await e2e.page();
@@ -86,6 +88,16 @@ describe('accessibility of the main pages (axe-core, WCAG 2.1 AA)', () => {
     await page.goto('/leads');
     await page.getByRole('link', { name: 'Axe Tester' }).click();
     await page.getByRole('heading', { name: 'BANT' }).waitFor();
+    await page.getByText('No ROI calculation or chat session.').waitFor();
+    assert.deepEqual(await audit(page), []);
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
+  test("a task's comments and attachments", async () => {
+    const todo = await e2e.clara.app.inject({ method: 'POST', url: '/api/v1/todos', headers: e2e.clara.admin.headers, payload: { title: 'Audit the drawer' } });
+    const page = await e2e.page();
+    await page.goto(`/tasks/${todo.json().id}`);
+    await page.getByRole('dialog', { name: 'Audit the drawer' }).getByText('No comments yet.').waitFor();
     assert.deepEqual(await audit(page), []);
     assert.deepEqual(realErrors(e2e.errors), []);
   });

@@ -590,7 +590,11 @@ function TasksPanel({ lead, canEdit }: { lead: Lead; canEdit: boolean }) {
         <Table.Tbody>
           {(todos.data ?? []).map((t) => (
             <Table.Tr key={t.id}>
-              <Table.Td>{t.title}</Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to={`/tasks/${t.id}`} size="sm" aria-label={`${t.title}: comments and attachments`}>
+                  {t.title}
+                </Anchor>
+              </Table.Td>
               <Table.Td>{t.due_date ? dateTime(t.due_date) : '—'}</Table.Td>
               <Table.Td>
                 <Badge variant="light" color={t.status === 'done' ? 'teal' : 'blue'}>
