@@ -195,6 +195,21 @@ describe('Clara, the AI sales agent', () => {
     assert.ok(days <= 1.01, 'follow-up in 1 day');
   });
 
+  test('never moves a lead off a stage a person chose', async () => {
+    const c = await Conversation.start(t, agent.headers);
+    const first = await c.say('hi this is rita moreno from moreno tiles, rita@morenotiles.com');
+    const stages = (await t.app.inject({ method: 'GET', url: '/api/v1/pipeline_stages', headers: t.admin.headers })).json().data;
+    const contacted = stages.find((stage: { name: string }) => stage.name === 'Contacted');
+    const moved = await t.app.inject({ method: 'PATCH', url: `/api/v1/leads/${first.lead_id}`, headers: t.admin.headers, payload: { pipeline_stage_id: contacted.id } });
+    assert.equal(moved.statusCode, 200, moved.body);
+    await c.say('we need online booking for our showroom');
+    await c.say('our budget is 40k and i sign off on it');
+    const last = await c.say('we want it this month');
+    const lead = (await t.app.inject({ method: 'GET', url: `/api/v1/leads/${first.lead_id}`, headers: t.admin.headers })).json();
+    assert.equal(lead.qualification_status, 'sales_qualified', JSON.stringify(last));
+    assert.equal(lead.pipeline_stage_id, contacted.id, 'Clara qualifies the lead but leaves the stage its owner chose');
+  });
+
   test('proposes another slot when the calendar is taken', async () => {
     const first = await Conversation.start(t, agent.headers);
     await first.say('this is alan lee from lee dental');

@@ -65,7 +65,8 @@ export async function rescoreLead(
   const stage = stageName
     ? await tx.selectFrom('pipeline_stages').select(['id', 'order_position']).where('name', '=', stageName).executeTakeFirst()
     : undefined;
-  if (stage && shouldMoveStage(lead.order_position ?? 0, stage.order_position, await stageSetByPerson(tx, leadId))) {
+  // Whether a person chose the current stage is only asked when Clara would move the lead forward.
+  if (stage && shouldMoveStage(lead.order_position, stage.order_position, false) && !(await stageSetByPerson(tx, leadId))) {
     update.pipeline_stage_id = stage.id;
   }
   await tx.updateTable('leads').set(update).where('id', '=', leadId).execute();
