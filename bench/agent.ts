@@ -17,10 +17,8 @@
  * The load generator is a child process (bench/agent-load.ts). Figures go in
  * docs/benchmarks.md; tests never assert on timings.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,12 +26,12 @@ import pg from 'pg';
 import { createApiKey } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config/config.js';
 import { EventHub } from '../src/crm/events/event-hub.js';
-import { ensureDatabase, openDatabase, serverVersion } from '../src/db/database.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { openDatabase, serverVersion } from '../src/db/database.js';
 import { withSystem } from '../src/db/with-actor.js';
 import { buildApp } from '../src/server/app.js';
 import { cpuMsBetween, processCpuMs, samplePostgres } from './lib/cpu.js';
 import { percentile } from './lib/stats.js';
+import { embeddedTarget, externalTarget, forkLoadGenerator, stopLoadGenerator } from './lib/targets.js';
 import type { AgentLoadJob, AgentLoadMessage, AgentLoadResult } from './agent-load.js';
 
 const { values: args } = parseArgs({
@@ -108,14 +106,7 @@ class LoadClient {
   private constructor(readonly child: ChildProcess) {}
 
   static async start(): Promise<LoadClient> {
-    const file = fileURLToPath(new URL('./agent-load.ts', import.meta.url));
-    const child = fork(file, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`load client exited (${code})`)));
-    });
-    return new LoadClient(child);
+    return new LoadClient(await forkLoadGenerator(fileURLToPath(new URL('./agent-load.ts', import.meta.url))));
   }
 
   run(job: AgentLoadJob): Promise<AgentLoadResult> {
@@ -129,64 +120,11 @@ class LoadClient {
   }
 
   async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ kind: 'close' } satisfies AgentLoadMessage);
-    const timer = setTimeout(() => this.child.kill(), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopLoadGenerator(this.child, { kind: 'close' } satisfies AgentLoadMessage);
   }
 }
 
 // --- the database ----------------------------------------------------------------------------
-
-interface Target {
-  label: string;
-  url: string;
-  postmasterPid?: number;
-  cleanup(): Promise<void>;
-}
-
-async function embeddedTarget(): Promise<Target> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'clara-bench-agent-'));
-  // As root the server runs as `postgres`, which must pass through the directory.
-  await chmod(root, 0o755);
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, 'data') });
-  return {
-    label: 'embedded',
-    url: await ensureDatabase(embedded.url, BENCH_DATABASE),
-    postmasterPid: embedded.pid,
-    async cleanup() {
-      await embedded.stop();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
-
-async function externalTarget(serverUrl: string): Promise<Target> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DATABASE}`;
-  return {
-    label: 'external',
-    url: url.toString(),
-    async cleanup() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 // --- statements sent by the server ----------------------------------------------------------
 
@@ -303,7 +241,7 @@ async function main(): Promise<void> {
     `Node ${process.version}, ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ` +
       `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average before ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   );
-  const target = args['database-url'] ? await externalTarget(args['database-url'] as string) : await embeddedTarget();
+  const target = args['database-url'] ? await externalTarget(args['database-url'] as string, BENCH_DATABASE, 'external') : await embeddedTarget(BENCH_DATABASE);
   const config = loadConfig({
     DATABASE_URL: target.url,
     LOG_LEVEL: 'silent',

@@ -18,11 +18,9 @@
  *
  * Figures belong in docs/benchmarks.md; tests never assert on timings.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,12 +31,12 @@ import { loadConfig } from '../src/config/config.js';
 import { resolveDateRange, resolveInterval } from '../src/crm/analytics/date-range.js';
 import { analyticsStatements, tuneAnalyticsTransaction } from '../src/crm/analytics/queries.js';
 import { createUser } from '../src/crm/users/create-user.js';
-import { ensureDatabase, openDatabase, serverVersion } from '../src/db/database.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { openDatabase, serverVersion } from '../src/db/database.js';
 import { withSystem } from '../src/db/with-actor.js';
 import { startServer } from '../src/server/start-server.js';
 import type { LoadJob, LoadResult } from './analytics-load.js';
 import { seedAnalytics } from './analytics-seed.js';
+import { embeddedTarget, externalTarget, forkLoadGenerator, stopLoadGenerator, type BenchTarget } from './lib/targets.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -77,13 +75,7 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
 
 // --- targets ---------------------------------------------------------------------------------
 
-interface PreparedTarget {
-  label: string;
-  url: string;
-  /** The postmaster, to read PostgreSQL's CPU time (same machine only). */
-  postmasterPid?: number;
-  cleanup(): Promise<void>;
-}
+type PreparedTarget = BenchTarget;
 
 // --- CPU time (Linux /proc): on a shared machine latency depends on what else runs, the CPU a
 // request costs does not, and at one request in flight it is what the latency would be alone.
@@ -124,58 +116,14 @@ function postgresTicks(postmasterPid: number | undefined, database: string): Map
 const ticksBetween = (before: Map<number, number>, after: Map<number, number>) =>
   [...after].reduce((sum, [pid, used]) => sum + used - (before.get(pid) ?? 0), 0);
 
-async function prepareEmbedded(): Promise<PreparedTarget> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'clara-bench-analytics-'));
-  // As root the server runs as `postgres`, which must pass through the directory.
-  await chmod(root, 0o755);
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, 'data') });
-  const url = await ensureDatabase(embedded.url, BENCH_DATABASE);
-  return {
-    label: 'embedded',
-    url,
-    postmasterPid: embedded.pid,
-    async cleanup() {
-      await embedded.stop();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
-
-async function prepareExternal(serverUrl: string): Promise<PreparedTarget | undefined> {
-  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
+/** The PostgreSQL 15 target, or a note and nothing when that server is not running. */
+async function skipUnreachable(serverUrl: string): Promise<PreparedTarget | undefined> {
   try {
-    await admin.connect();
+    return await externalTarget(serverUrl, BENCH_DATABASE);
   } catch (error) {
     say(`Skipping pg15: cannot connect (${error instanceof Error ? error.message : String(error)}).`);
     return undefined;
   }
-  let postmasterPid: number | undefined;
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
-    const { rows } = await admin.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
-    postmasterPid = await readFile(path.join(rows[0]?.dir ?? '', 'postmaster.pid'), 'utf8')
-      .then((text) => Number.parseInt(text, 10) || undefined)
-      .catch(() => undefined);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DATABASE}`;
-  return {
-    label: 'pg15',
-    url: url.toString(),
-    postmasterPid,
-    async cleanup() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
 }
 
 // --- the load generator (a child process, so its CPU is not the server's) ---------------------
@@ -184,14 +132,7 @@ class LoadClient {
   private constructor(readonly child: ChildProcess) {}
 
   static async start(): Promise<LoadClient> {
-    const file = fileURLToPath(new URL('./analytics-load.ts', import.meta.url));
-    const child = fork(file, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`load client exited (${code})`)));
-    });
-    return new LoadClient(child);
+    return new LoadClient(await forkLoadGenerator(fileURLToPath(new URL('./analytics-load.ts', import.meta.url))));
   }
 
   run(job: LoadJob): Promise<LoadResult> {
@@ -205,11 +146,7 @@ class LoadClient {
   }
 
   async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send('close');
-    const timer = setTimeout(() => this.child.kill(), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopLoadGenerator(this.child, 'close');
   }
 }
 
@@ -424,7 +361,7 @@ async function main(): Promise<void> {
   const load = await LoadClient.start();
   try {
     for (const label of TARGET === 'both' ? ['embedded', 'pg15'] : [TARGET]) {
-      const target = label === 'embedded' ? await prepareEmbedded() : await prepareExternal(args['pg15-url'] as string);
+      const target = label === 'embedded' ? await embeddedTarget(BENCH_DATABASE) : await skipUnreachable(args['pg15-url'] as string);
       if (!target) continue;
       try {
         await benchTarget(target, load);

@@ -15,10 +15,8 @@
  * The load generator is a child process (bench/lib/load-client.ts). Figures belong in
  * docs/benchmarks.md; tests never assert on timings.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,12 +30,12 @@ import { leadResource, leadSchema } from '../src/crm/leads/lead-resource.js';
 import { getRecord, listRecords, type ListQuery } from '../src/crm/records/queries.js';
 import { listEnvelope } from '../src/crm/records/resource.js';
 import { createUser } from '../src/crm/users/create-user.js';
-import { ensureDatabase, openDatabase, serverVersion, type Database, type Db } from '../src/db/database.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { openDatabase, serverVersion, type Database, type Db } from '../src/db/database.js';
 import type { DB } from '../src/db/schema.js';
 import { withActor, withSystem } from '../src/db/with-actor.js';
 import { startServer } from '../src/server/start-server.js';
 import { profile } from './lib/profile.js';
+import { embeddedTarget, externalTarget, forkLoadGenerator, stopLoadGenerator, type BenchTarget } from './lib/targets.js';
 import { toIsoInstant } from '../src/db/timestamps.js';
 import { cpuMsBetween, processCpuMs, samplePostgres, type CpuSample } from './lib/cpu.js';
 import type { HttpRequestSpec, LoadJob, LoadMessage, LoadResult } from './lib/load-client.js';
@@ -81,71 +79,16 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
 
 // --- targets ---------------------------------------------------------------------------------
 
-interface PreparedTarget {
-  label: string;
-  /** Owner (superuser) URL of the benchmark database. */
-  url: string;
-  postmasterPid?: number;
-  cleanup(): Promise<void>;
-}
+type PreparedTarget = BenchTarget;
 
-async function prepareEmbedded(): Promise<PreparedTarget> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'clara-bench-'));
-  // As root the server runs as `postgres`, which must pass through the directory (as the tests do).
-  await chmod(root, 0o755);
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, 'data') });
-  const url = await ensureDatabase(embedded.url, BENCH_DATABASE);
-  return {
-    label: 'embedded',
-    url,
-    postmasterPid: embedded.pid,
-    async cleanup() {
-      await embedded.stop();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
-
-async function prepareExternal(serverUrl: string): Promise<PreparedTarget | undefined> {
-  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
+/** The PostgreSQL 15 target, or a note and nothing when that server is not running. */
+async function skipUnreachable(serverUrl: string): Promise<PreparedTarget | undefined> {
   try {
-    await admin.connect();
+    return await externalTarget(serverUrl, BENCH_DATABASE);
   } catch (error) {
-    say(`Skipping pg15: cannot connect to ${serverUrl} (${error instanceof Error ? error.message : String(error)}).`);
+    say(`Skipping pg15: cannot use ${serverUrl} (${error instanceof Error ? error.message : String(error)}).`);
     return undefined;
   }
-  let postmasterPid: number | undefined;
-  try {
-    const { rows } = await admin.query<{ server_version_num: string; data_directory: string }>(
-      "SELECT current_setting('server_version_num') AS server_version_num, current_setting('data_directory') AS data_directory",
-    );
-    const row = rows[0];
-    if (!row || Number(row.server_version_num) < 150000) throw new Error(`PostgreSQL >= 15 needed, found ${row?.server_version_num}`);
-    await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
-    // Same machine: the postmaster's pid lets us read PostgreSQL's CPU time (best effort).
-    postmasterPid = await readFile(path.join(row.data_directory, 'postmaster.pid'), 'utf8')
-      .then((text) => Number.parseInt(text.split('\n')[0] ?? '', 10) || undefined)
-      .catch(() => undefined);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DATABASE}`;
-  return {
-    label: 'pg15',
-    url: url.toString(),
-    postmasterPid,
-    async cleanup() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
 }
 
 // --- the load generator ----------------------------------------------------------------------
@@ -154,14 +97,7 @@ class LoadClient {
   private constructor(readonly child: ChildProcess) {}
 
   static async start(): Promise<LoadClient> {
-    const file = fileURLToPath(new URL('./lib/load-client.ts', import.meta.url));
-    const child = fork(file, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`load client exited (${code})`)));
-    });
-    return new LoadClient(child);
+    return new LoadClient(await forkLoadGenerator(fileURLToPath(new URL('./lib/load-client.ts', import.meta.url))));
   }
 
   run(job: LoadJob): Promise<LoadResult> {
@@ -187,11 +123,7 @@ class LoadClient {
   }
 
   async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ kind: 'close' });
-    const timer = setTimeout(() => this.child.kill(), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopLoadGenerator(this.child, { kind: 'close' });
   }
 }
 
@@ -712,7 +644,7 @@ async function main(): Promise<void> {
   const load = await LoadClient.start();
   try {
     if (TARGET === 'embedded' || TARGET === 'both') {
-      const target = await prepareEmbedded();
+      const target = await embeddedTarget(BENCH_DATABASE);
       try {
         await benchTarget(target, load);
       } finally {
@@ -720,7 +652,7 @@ async function main(): Promise<void> {
       }
     }
     if (TARGET === 'pg15' || TARGET === 'both') {
-      const target = await prepareExternal(args['pg15-url'] as string);
+      const target = await skipUnreachable(args['pg15-url'] as string);
       if (target) {
         try {
           await benchTarget(target, load);
