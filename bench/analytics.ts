@@ -36,6 +36,7 @@ import { withSystem } from '../src/db/with-actor.js';
 import { startServer } from '../src/server/start-server.js';
 import type { LoadJob, LoadResult } from './analytics-load.js';
 import { seedAnalytics } from './analytics-seed.js';
+import { percentile } from './lib/stats.js';
 import { embeddedTarget, externalTarget, forkLoadGenerator, stopLoadGenerator, type BenchTarget } from './lib/targets.js';
 
 const { values: args } = parseArgs({
@@ -320,11 +321,6 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
 }
 
 /** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
-
 const ms = (value: number) => (Number.isNaN(value) ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1));
 
 /** EXPLAIN (ANALYZE, BUFFERS) of each statement the endpoints run, as the agent under RLS. */
