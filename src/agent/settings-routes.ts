@@ -4,6 +4,7 @@ import type { App, AppContext } from '../server/context.js';
 import { requireActor, requireRole } from '../server/require-actor.js';
 import { registerRecordRoutes } from '../crm/records/routes.js';
 import type { Resource } from '../crm/records/resource.js';
+import { DEFAULT_STAGE_MAPPING } from './scoring/qualify.js';
 
 const faqEntry = z.object({
   question: z.string().trim().min(1).max(300),
@@ -17,11 +18,14 @@ const agentSettingsSchema = z
     company_name: z.string(),
     greeting: z.string().nullable(),
     faq: z.array(faqEntry),
-    stage_mapping: z.record(z.string(), z.string()),
+    stage_mapping: z.record(z.string(), z.string()).describe('The stages an admin chose; a status not named follows default_stage_mapping'),
+    default_stage_mapping: z.record(z.string(), z.string()).describe('The stage each qualification status goes to when stage_mapping does not name it'),
     demo_minutes: z.number().int(),
     updated_at: z.string(),
   })
   .meta({ id: 'AgentSettings' });
+
+const QUALIFICATION_STATUSES = ['unqualified', 'marketing_qualified', 'sales_qualified', 'opportunity'] as const;
 
 const agentSettingsUpdate = z
   .object({
@@ -29,10 +33,11 @@ const agentSettingsUpdate = z
     company_name: z.string().trim().min(1).max(120),
     greeting: z.string().trim().max(500).nullable(),
     faq: z.array(faqEntry).max(100),
-    stage_mapping: z.record(
-      z.enum(['unqualified', 'marketing_qualified', 'sales_qualified', 'opportunity']),
-      z.string().trim().min(1).max(100),
-    ),
+    // Replaces the whole mapping; partial, so that a status left out keeps following the default
+    // (z.record over an enum would require every status).
+    stage_mapping: z
+      .partialRecord(z.enum(QUALIFICATION_STATUSES), z.string().trim().min(1).max(100))
+      .describe('Stage name per qualification status; a status left out follows the default'),
     demo_minutes: z.number().int().min(10).max(240),
   })
   .partial()
@@ -81,12 +86,13 @@ export function agentSettingsRoutes(app: App, context: AppContext): void {
   const { db } = context.database;
   const tags = ['agent'];
   registerRecordRoutes(app, context, scoringRuleResource);
+  const answer = (row: object) => agentSettingsSchema.parse({ ...row, default_stage_mapping: DEFAULT_STAGE_MAPPING });
 
   app.get('/api/v1/agent/settings', {
     schema: { tags, summary: "Clara's name, company, greeting and FAQ", response: { 200: agentSettingsSchema } },
     handler: async (request) => {
       const actor = requireActor(request);
-      return agentSettingsSchema.parse(await withActor(db, actor, (tx) => tx.selectFrom('agent_settings').selectAll().executeTakeFirstOrThrow()));
+      return answer(await withActor(db, actor, (tx) => tx.selectFrom('agent_settings').selectAll().executeTakeFirstOrThrow()));
     },
   });
 
@@ -96,16 +102,14 @@ export function agentSettingsRoutes(app: App, context: AppContext): void {
       const actor = requireRole(request, 'admin');
       const body = request.body;
       if (Object.keys(body).length === 0) {
-        return agentSettingsSchema.parse(await withActor(db, actor, (tx) => tx.selectFrom('agent_settings').selectAll().executeTakeFirstOrThrow()));
+        return answer(await withActor(db, actor, (tx) => tx.selectFrom('agent_settings').selectAll().executeTakeFirstOrThrow()));
       }
       const values = {
         ...body,
         ...(body.faq ? { faq: JSON.stringify(body.faq) } : {}),
         ...(body.stage_mapping ? { stage_mapping: JSON.stringify(body.stage_mapping) } : {}),
       };
-      return agentSettingsSchema.parse(
-        await withActor(db, actor, (tx) => tx.updateTable('agent_settings').set(values).returningAll().executeTakeFirstOrThrow()),
-      );
+      return answer(await withActor(db, actor, (tx) => tx.updateTable('agent_settings').set(values).returningAll().executeTakeFirstOrThrow()));
     },
   });
 }
