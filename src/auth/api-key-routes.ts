@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { listEnvelope } from '../crm/records/resource.js';
+import { listQuerySchema, toListQuery } from '../crm/records/routes.js';
 import { withActor } from '../db/with-actor.js';
 import type { App, AppContext } from '../server/context.js';
 import { requireRole } from '../server/require-actor.js';
-import { apiKeySchema, createApiKey, createApiKeyInput, listApiKeys, revokeApiKey } from './api-keys.js';
+import { apiKeyResource, apiKeySchema, createApiKey, createApiKeyInput, listApiKeys, revokeApiKey } from './api-keys.js';
 
 export function apiKeyRoutes(app: App, context: AppContext): void {
   const { db } = context.database;
@@ -23,10 +25,16 @@ export function apiKeyRoutes(app: App, context: AppContext): void {
   });
 
   app.get('/api/v1/api_keys', {
-    schema: { tags, summary: 'List API keys (admin)', response: { 200: z.object({ data: z.array(apiKeySchema) }) } },
+    schema: {
+      tags,
+      summary: 'List API keys (admin), newest first',
+      querystring: listQuerySchema(apiKeyResource),
+      response: { 200: listEnvelope(apiKeySchema) },
+    },
     handler: async (request) => {
       const actor = requireRole(request, 'admin');
-      return { data: await withActor(db, actor, (tx) => listApiKeys(tx)) };
+      const query = toListQuery(apiKeyResource, request.query as Record<string, unknown>);
+      return withActor(db, actor, (tx) => listApiKeys(tx, query));
     },
   });
 

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { listRecords, type ListQuery } from '../crm/records/queries.js';
+import type { Resource } from '../crm/records/resource.js';
+import type { PageOf } from '../crm/shared/fields.js';
 import type { Db } from '../db/database.js';
 import { NotFoundError } from '../server/errors.js';
 import type { Role } from './actor.js';
@@ -66,17 +69,37 @@ export async function createApiKey(
   return { ...visible, role: input.role, key: token };
 }
 
-export async function listApiKeys(tx: Db): Promise<ApiKey[]> {
-  const rows = await tx
-    .selectFrom('api_keys')
-    .innerJoin('users', 'users.id', 'api_keys.user_id')
-    .select([
-      'api_keys.id', 'api_keys.name', 'users.role', 'api_keys.user_id', 'api_keys.key_prefix', 'api_keys.created_by',
-      'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.expires_at', 'api_keys.revoked_at',
-    ])
-    .orderBy('api_keys.created_at', 'desc')
-    .execute();
-  return rows.map((row) => ({ ...row, role: row.role as Role }));
+/**
+ * The key list through the generic list engine (filters, sort, keyset cursor), like every other
+ * list. Its entity is the api_keys row (never key_hash); the role lives on the key's service user.
+ */
+export const apiKeyResource: Resource = {
+  name: 'api_keys',
+  label: 'API key',
+  entity: apiKeySchema.omit({ role: true }),
+  create: createApiKeyInput,
+  update: z.object({}).strict(),
+  filters: { user_id: 'uuid', created_by: 'uuid' },
+  sortable: ['created_at', 'name', 'last_used_at', 'expires_at', 'revoked_at'],
+  defaultSort: '-created_at',
+  dateFilters: ['created_at', 'last_used_at', 'expires_at', 'revoked_at'],
+  softDelete: false,
+  readRoles: ['admin'],
+  writeRoles: ['admin'],
+};
+
+export async function listApiKeys(tx: Db, query: ListQuery): Promise<PageOf<ApiKey>> {
+  const page = await listRecords(tx, apiKeyResource, query);
+  const userIds = page.data.map((row) => row.user_id as string);
+  const roles = new Map(
+    userIds.length
+      ? (await tx.selectFrom('users').select(['id', 'role']).where('id', 'in', userIds).execute()).map((user) => [user.id, user.role as Role])
+      : [],
+  );
+  return {
+    data: page.data.map((row) => ({ ...(row as Omit<ApiKey, 'role'>), role: roles.get(row.user_id as string) as Role })),
+    next_cursor: page.next_cursor,
+  };
 }
 
 export async function revokeApiKey(tx: Db, id: string): Promise<void> {
