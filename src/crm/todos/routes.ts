@@ -1,4 +1,5 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { withActor } from '../../db/with-actor.js';
 import type { App, AppContext } from '../../server/context.js';
 import { BadRequestError } from '../../server/errors.js';
@@ -7,6 +8,7 @@ import { listEnvelope } from '../records/resource.js';
 import { idParams, listQuerySchema, registerRecordRoutes, toListQuery } from '../records/routes.js';
 import { addTodoComment } from './add-todo-comment.js';
 import { attachFileQuery, attachFileToTodo, MAX_ATTACHMENT_BYTES } from './attach-file-to-todo.js';
+import { deleteTodoComment, editTodoComment, restoreTodoComment } from './change-todo-comment.js';
 import { completeTodo } from './complete-todo.js';
 import { listTodoAttachments, nestedTodoAttachmentResource } from './list-todo-attachments.js';
 import { listTodoComments, nestedTodoCommentResource } from './list-todo-comments.js';
@@ -21,7 +23,8 @@ export function todoRoutes(app: App, context: AppContext): void {
   const { db } = context.database;
   const tags = ['todos'];
   registerRecordRoutes(app, context, todoResource);
-  registerRecordRoutes(app, context, todoCommentResource, ['get', 'update', 'delete', 'restore']);
+  // Changing a comment is its author's (or an admin's): not the generic update, delete and restore.
+  registerRecordRoutes(app, context, todoCommentResource, ['get']);
   registerRecordRoutes(app, context, todoAttachmentResource, ['get', 'delete', 'restore']);
 
   app.post('/api/v1/todos/:id/complete', {
@@ -53,6 +56,32 @@ export function todoRoutes(app: App, context: AppContext): void {
       const actor = requireRole(request, ...WRITERS);
       const comment = await withActor(db, actor, (tx) => addTodoComment(tx, actor, request.params.id, request.body));
       return reply.status(201).send(comment);
+    },
+  });
+
+  const commentTags = ['todo_comments'];
+  app.patch('/api/v1/todo_comments/:id', {
+    schema: { tags: commentTags, summary: 'Edit a comment (its author or an admin)', params: idParams, body: todoCommentInput, response: { 200: todoCommentSchema } },
+    handler: async (request) => {
+      const actor = requireRole(request, ...WRITERS);
+      return withActor(db, actor, (tx) => editTodoComment(tx, actor, request.params.id, request.body));
+    },
+  });
+
+  app.delete('/api/v1/todo_comments/:id', {
+    schema: { tags: commentTags, summary: 'Move a comment to the trash (its author or an admin)', params: idParams, response: { 204: z.null().describe('Deleted') } },
+    handler: async (request, reply) => {
+      const actor = requireRole(request, ...WRITERS);
+      await withActor(db, actor, (tx) => deleteTodoComment(tx, actor, request.params.id));
+      return reply.status(204).send(null);
+    },
+  });
+
+  app.post('/api/v1/todo_comments/:id/restore', {
+    schema: { tags: commentTags, summary: 'Restore a deleted comment (its author or an admin)', params: idParams, response: { 200: todoCommentSchema } },
+    handler: async (request) => {
+      const actor = requireRole(request, ...WRITERS);
+      return withActor(db, actor, (tx) => restoreTodoComment(tx, actor, request.params.id));
     },
   });
 

@@ -237,10 +237,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (admin) */
+        /** List API keys (admin), newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Sort column; "-" prefix for descending. Default -created_at */
+                    sort?: "created_at" | "name" | "last_used_at" | "expires_at" | "revoked_at" | "-created_at" | "-name" | "-last_used_at" | "-expires_at" | "-revoked_at";
+                    /** @description One value, several separated by commas, or "null" for none */
+                    user_id?: string;
+                    /** @description One value, several separated by commas, or "null" for none */
+                    created_by?: string;
+                    /** @description created_at on or after (ISO 8601) */
+                    created_at_from?: string;
+                    /** @description created_at before (ISO 8601) */
+                    created_at_to?: string;
+                    /** @description last_used_at on or after (ISO 8601) */
+                    last_used_at_from?: string;
+                    /** @description last_used_at before (ISO 8601) */
+                    last_used_at_to?: string;
+                    /** @description expires_at on or after (ISO 8601) */
+                    expires_at_from?: string;
+                    /** @description expires_at before (ISO 8601) */
+                    expires_at_to?: string;
+                    /** @description revoked_at on or after (ISO 8601) */
+                    revoked_at_from?: string;
+                    /** @description revoked_at before (ISO 8601) */
+                    revoked_at_to?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -255,6 +280,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: components["schemas"]["ApiKey"][];
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -3092,7 +3118,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Move a todo comment to the trash */
+        /** Move a comment to the trash (its author or an admin) */
         delete: {
             parameters: {
                 query?: never;
@@ -3115,7 +3141,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a todo comment */
+        /** Edit a comment (its author or an admin) */
         patch: {
             parameters: {
                 query?: never;
@@ -3142,44 +3168,6 @@ export interface paths {
                 };
             };
         };
-        trace?: never;
-    };
-    "/api/v1/todo_comments/{id}/restore": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Restore a deleted todo comment */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TodoComment"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/api/v1/todo_attachments/{id}": {
@@ -3381,6 +3369,44 @@ export interface paths {
             responses: {
                 /** @description Default Response */
                 201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TodoComment"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/todo_comments/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a deleted comment (its author or an admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4769,6 +4795,7 @@ export interface paths {
                             answer: string;
                             keywords: string[];
                         }[];
+                        /** @description Stage name per qualification status; a status left out follows the default */
                         stage_mapping?: {
                             [key: string]: string;
                         };
@@ -8470,7 +8497,12 @@ export interface components {
                 answer: string;
                 keywords: string[];
             }[];
+            /** @description The stages an admin chose; a status not named follows default_stage_mapping */
             stage_mapping: {
+                [key: string]: string;
+            };
+            /** @description The stage each qualification status goes to when stage_mapping does not name it */
+            default_stage_mapping: {
                 [key: string]: string;
             };
             demo_minutes: number;
@@ -10298,7 +10330,12 @@ export interface components {
                 answer: string;
                 keywords: string[];
             }[];
+            /** @description The stages an admin chose; a status not named follows default_stage_mapping */
             stage_mapping: {
+                [key: string]: string;
+            };
+            /** @description The stage each qualification status goes to when stage_mapping does not name it */
+            default_stage_mapping: {
                 [key: string]: string;
             };
             demo_minutes: number;
