@@ -55,6 +55,7 @@ const { values: args } = parseArgs({
     explain: { type: 'boolean', default: true },
     'no-explain': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    scenarios: { type: 'string', default: 'get by id,list filtered p1,list filtered p3,search,create' },
   },
   strict: true,
 });
@@ -69,6 +70,8 @@ const WARMUP_MS = Number(args['warmup-seconds']) * 1000;
 const SINGLE_MS = Number(args['single-seconds']) * 1000;
 const EXPLAIN = args.explain && !args['no-explain'];
 const PROFILE = args.profile;
+/** Which API scenarios to run (the raw pg baseline always runs): e.g. `--scenarios "get by id"`. */
+const SCENARIOS = new Set((args.scenarios as string).split(',').map((name) => name.trim()));
 const BENCH_DATABASE = 'clara_bench';
 const ADMIN_EMAIL = 'admin@bench.local';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -297,7 +300,7 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
       { name: 'search', requests: (c) => plan.search.get(c.auth) ?? [] },
       { name: 'create', requests: (c) => plan.create.get(c.auth) ?? [] },
     ];
-    for (const scenario of scenarios) {
+    for (const scenario of scenarios.filter((s) => SCENARIOS.has(s.name))) {
       for (const caller of callers) {
         const requests = scenario.requests(caller);
         if (requests.length === 0) {
@@ -356,6 +359,7 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
         ['list filtered p1', plan.list],
         ['search', plan.search],
       ] as const) {
+        if (!SCENARIOS.has(scenario)) continue;
         for (const caller of callers) {
           let outcome: LoadResult | undefined;
           const summary = await profile(async () => {

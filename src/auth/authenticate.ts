@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Actor, Role } from './actor.js';
+import type { Actor, Credential, Role } from './actor.js';
 import { hashToken } from './tokens.js';
 
 export const API_KEY_PREFIX = 'clara_';
@@ -12,38 +12,39 @@ interface ActorRow {
   full_name: string;
 }
 
-const toActor = (row: ActorRow, via: Actor['via']): Actor => ({
+const toActor = (row: ActorRow, credential: Credential): Actor => ({
   userId: row.id,
   role: row.role,
   email: row.email,
   fullName: row.full_name,
-  via,
+  via: credential.kind,
+  credential,
 });
 
+/** The signed-in person behind a session token, if the session is live and the user active. */
 export async function findActorBySession(db: Db, token: string): Promise<Actor | undefined> {
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.role', 'users.email', 'users.full_name'])
-    .where('sessions.token_hash', '=', hashToken(token))
-    .where('sessions.expires_at', '>', sql<string>`now()`)
-    .where('users.is_active', '=', true)
-    .executeTakeFirst();
-  return row ? toActor(row as ActorRow, 'session') : undefined;
+  return findActor(db, { kind: 'session', hash: hashToken(token) });
 }
 
-/** Looks the key up and records its use at most once a minute, in the same round trip. */
+/** The service user behind an API key, if the key is live and the user active. */
 export async function findActorByApiKey(db: Db, key: string): Promise<Actor | undefined> {
-  const { rows } = await sql<ActorRow>`
-    WITH key AS (
-      SELECT k.id AS key_id, u.id, u.role, u.email, u.full_name
-        FROM api_keys k JOIN users u ON u.id = k.user_id
-       WHERE k.key_hash = ${hashToken(key)} AND k.revoked_at IS NULL
-         AND (k.expires_at IS NULL OR k.expires_at > now()) AND u.is_active
-    ), touched AS (
-      UPDATE api_keys SET last_used_at = now()
-       WHERE id = (SELECT key_id FROM key) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-    )
-    SELECT id, role, email, full_name FROM key`.execute(db);
-  return rows[0] ? toActor(rows[0], 'api_key') : undefined;
+  return findActor(db, { kind: 'api_key', hash: hashToken(key) });
+}
+
+/**
+ * The same rules as app.act_as_session / app.act_as_api_key (migration 016), which re-check the
+ * credential in every transaction; the key's "last used" is recorded there.
+ */
+export async function findActor(db: Db, credential: Credential): Promise<Actor | undefined> {
+  const { rows } = credential.kind === 'session'
+    ? await sql<ActorRow>`
+        SELECT u.id, u.role, u.email, u.full_name
+          FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ${credential.hash} AND s.expires_at > now() AND u.is_active`.execute(db)
+    : await sql<ActorRow>`
+        SELECT u.id, u.role, u.email, u.full_name
+          FROM api_keys k JOIN users u ON u.id = k.user_id
+         WHERE k.key_hash = ${credential.hash} AND k.revoked_at IS NULL
+           AND (k.expires_at IS NULL OR k.expires_at > now()) AND u.is_active`.execute(db);
+  return rows[0] ? toActor(rows[0], credential) : undefined;
 }

@@ -13,7 +13,11 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { findActorByApiKey, findActorBySession, API_KEY_PREFIX } from '../auth/authenticate.js';
+import type { Credential } from '../auth/actor.js';
+import { ActorCache } from '../auth/actor-cache.js';
+import { findActor, API_KEY_PREFIX } from '../auth/authenticate.js';
+import { hashToken } from '../auth/tokens.js';
+import { CREDENTIAL_REFUSED } from '../db/with-actor.js';
 import { SESSION_COOKIE } from '../auth/routes.js';
 import { NotFoundError, UnauthorizedError } from './errors.js';
 import { sendProblem } from './problem.js';
@@ -43,7 +47,14 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  const actors = new ActorCache();
+  context.events.onUserChanged((userId) => actors.forgetUser(userId));
+  app.setErrorHandler((error, request, reply) => {
+    // PostgreSQL refused the credential (a session ended or a key revoked, maybe in another process).
+    const credential = request.actor?.credential;
+    if (credential && (error as { code?: string }).code === CREDENTIAL_REFUSED) actors.forget(credential.hash);
+    return sendProblem(request, reply, error);
+  });
   // The React app owns every other GET path (client-side routes); the API answers problem documents.
   const web = webApp();
   app.setNotFoundHandler((request, reply) =>
@@ -94,18 +105,27 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   app.decorateRequest('actor', null);
+  // Who the caller is. The answer is remembered for a minute (ActorCache); PostgreSQL re-checks the
+  // credential when the request's transaction starts, in the same round trip as BEGIN.
+  const authenticate = async (credential: Credential) => {
+    const known = actors.get(credential.hash);
+    if (known) return known;
+    const actor = await findActor(context.database.db, credential);
+    if (actor) actors.set(credential.hash, actor);
+    return actor ?? null;
+  };
   app.addHook('onRequest', async (request) => {
     request.actor = null;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const key = header.slice('Bearer '.length).trim();
-      request.actor = key.startsWith(API_KEY_PREFIX) ? ((await findActorByApiKey(context.database.db, key)) ?? null) : null;
+      request.actor = key.startsWith(API_KEY_PREFIX) ? await authenticate({ kind: 'api_key', hash: hashToken(key) }) : null;
       // A wrong key is an error even on public routes: the caller clearly meant to authenticate.
       if (!request.actor) throw new UnauthorizedError('Invalid or revoked API key');
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
-    if (token) request.actor = (await findActorBySession(context.database.db, token)) ?? null;
+    if (token) request.actor = await authenticate({ kind: 'session', hash: hashToken(token) });
     if (!request.actor && request.url.startsWith('/api/v1/') && !request.routeOptions.config?.public) {
       throw new UnauthorizedError(token ? 'Your session has expired; sign in again' : 'Authentication required');
     }

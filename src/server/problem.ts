@@ -78,6 +78,9 @@ function fromPgError(error: PgError): Problem | undefined {
     case '22021':
     case '22P05':
       return problem(400, 'invalid_value', error.message);
+    case '28000':
+      // Raised when a request's transaction starts with a session or API key that no longer holds.
+      return problem(401, 'unauthorized', 'Your session has ended or your key was revoked; sign in again');
     case '42501':
       // Also raised when a row breaks a row-level security policy on INSERT/UPDATE.
       return problem(403, 'forbidden', 'You are not allowed to change this record');

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import type { Database } from '../../db/database.js';
-import { withActor } from '../../db/with-actor.js';
+import { CREDENTIAL_REFUSED, withActor } from '../../db/with-actor.js';
 
 export interface ChangeEvent {
   table: string;
@@ -20,6 +20,8 @@ interface Subscriber {
 }
 
 const CHANNEL = 'clara_changes';
+// A user's role or active flag changed (migration 016): who their credentials stand for changed.
+const AUTH_CHANNEL = 'clara_auth';
 // Changes are gathered for a moment so that a burst (an import, a conversation turn writing a
 // lead, a call and activities) costs one visibility check per subscriber, not one per row.
 const BATCH_MS = 100;
@@ -33,6 +35,7 @@ const TABLE = /^[a-z_]+$/;
 export class EventHub {
   private client: pg.Client | undefined;
   private readonly subscribers = new Set<Subscriber>();
+  private readonly userChangeListeners = new Set<(userId: string) => void>();
   private pending: ChangeEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -46,6 +49,10 @@ export class EventHub {
     this.stopped = false;
     const client = new pg.Client({ connectionString: this.database.url, application_name: 'clara-events' });
     client.on('notification', (message) => {
+      if (message.channel === AUTH_CHANNEL && message.payload) {
+        for (const listener of this.userChangeListeners) listener(message.payload);
+        return;
+      }
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
         this.enqueue(JSON.parse(message.payload) as ChangeEvent);
@@ -60,7 +67,7 @@ export class EventHub {
       if (!this.stopped) setTimeout(() => void this.start().catch((e) => this.log('reconnect failed', e)), 1000);
     });
     await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    await client.query(`LISTEN ${CHANNEL}; LISTEN ${AUTH_CHANNEL}`);
     this.client = client;
   }
 
@@ -69,6 +76,12 @@ export class EventHub {
     clearTimeout(this.timer);
     await this.client?.end().catch(() => {});
     this.client = undefined;
+  }
+
+  /** Hears of every change to a user's role or active flag, in any server process. */
+  onUserChanged(listener: (userId: string) => void): () => void {
+    this.userChangeListeners.add(listener);
+    return () => this.userChangeListeners.delete(listener);
   }
 
   subscribe(actor: Actor, listener: Listener, onRevoked?: () => void): () => void {
@@ -99,6 +112,12 @@ export class EventHub {
             subscriber.listener(visible);
           }
         } catch (error) {
+          // The stream's session ended or its key was revoked: PostgreSQL refused to act for it.
+          if ((error as { code?: string }).code === CREDENTIAL_REFUSED) {
+            this.subscribers.delete(subscriber);
+            subscriber.onRevoked?.();
+            return;
+          }
           this.log('event visibility check failed', error);
         }
       }),
