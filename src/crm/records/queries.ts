@@ -189,10 +189,16 @@ export async function* iterateRecords(tx: Db, resource: Resource, query: Omit<Li
   } while (cursor);
 }
 
+/** One record by id; row-level security decides whether the caller finds it. */
+export const recordById = (resource: Resource, id: string) =>
+  sql<Row>`SELECT ${selection(resource)} FROM ${sql.table(resource.name)} WHERE id = ${id}`;
+
 export async function getRecord(tx: Db, resource: Resource, id: string): Promise<Row> {
-  const { rows } = await sql<Row>`
-    SELECT ${selection(resource)} FROM ${sql.table(resource.name)} WHERE id = ${id}`.execute(tx);
-  const row = rows[0];
+  const { rows } = await recordById(resource, id).execute(tx);
+  return foundRecord(resource, rows[0]);
+}
+
+export function foundRecord(resource: Resource, row: Row | undefined): Row {
   if (!row) throw new NotFoundError(resource.label);
   return row;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withActor } from '../../db/with-actor.js';
+import { readAsActor, withActor } from '../../db/with-actor.js';
 import type { App, AppContext } from '../../server/context.js';
 import { BadRequestError } from '../../server/errors.js';
 import { requireActor, requireRole } from '../../server/require-actor.js';
@@ -7,7 +7,8 @@ import { listEnvelope, type Resource } from './resource.js';
 import {
   createRecord,
   deleteRecord,
-  getRecord,
+  foundRecord,
+  recordById,
   listRecords,
   restoreRecord,
   updateRecord,
@@ -140,7 +141,9 @@ export function registerRecordRoutes(app: App, context: AppContext, resource: Re
     schema: { tags, summary: `Get a ${resource.label.toLowerCase()}`, params: idParams, response: { 200: resource.entity } },
     handler: async (request) => {
       const actor = reader(request);
-      return withActor(db, actor, (tx) => getRecord(tx, resource, request.params.id));
+      // The busiest read of the API, so one round trip (readAsActor) instead of three.
+      const [row] = await readAsActor(context.database, actor, recordById(resource, request.params.id));
+      return foundRecord(resource, row);
     },
   });
 

@@ -1,0 +1,103 @@
+/**
+ * readAsActor sends a read and the caller's opening statements in one simple-protocol message,
+ * with the parameters written in as literals. It must answer exactly what withActor answers (same
+ * values, same row-level security), keep nothing on the pooled connection, and let no value
+ * escape its literal.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { findActorBySession } from '../../src/auth/authenticate.js';
+import type { Actor } from '../../src/auth/actor.js';
+import { readAsActor, withActor } from '../../src/db/with-actor.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+describe('readAsActor: one round trip, the same answers as withActor', () => {
+  let t: TestApp;
+  let owner: Actor;
+  let stranger: Actor;
+  let leadId: string;
+  before(async () => {
+    t = await createTestApp();
+    const agent = await t.user('agent');
+    const other = await t.user('agent');
+    owner = (await findActorBySession(t.database.db, agent.cookie.split('=')[1] as string)) as Actor;
+    stranger = (await findActorBySession(t.database.db, other.cookie.split('=')[1] as string)) as Actor;
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/leads',
+      headers: agent.headers,
+      payload: { contact_person: "Siobhán O'Brien", notes: 'Back\\slash & Co', tags: ['a', 'b,c'], agent_id: agent.id },
+    });
+    assert.equal(created.statusCode, 201);
+    leadId = created.json().id;
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('values of every kind come back exactly as through bound parameters', async () => {
+    const values: unknown[] = [
+      "O'Brien",
+      'back\\slash \\x41 and \\\\',
+      "E'\\'' ; DROP TABLE leads; --",
+      '$1 $2 $$ dollar $tag$',
+      '',
+      'Ünïcödé 👋 日本',
+      0,
+      -1.5,
+      12345678901234,
+      true,
+      false,
+      null,
+      ['a', 'b,c', 'd"e', "f'g", null],
+      new Date('2026-12-01T08:30:00.123Z'),
+      { nested: { quote: "x'y", backslash: 'a\\b' }, list: [1, 2] },
+    ];
+    for (const value of values) {
+      const query = sql<{ v: unknown }>`SELECT ${value}::text AS v`;
+      const bound = await withActor(t.database.db, owner, (tx) => query.execute(tx));
+      const inlined = await readAsActor(t.database, owner, query);
+      assert.deepEqual(inlined, bound.rows, `value ${JSON.stringify(value)}`);
+    }
+  });
+
+  test('a record reads the same, and row-level security hides it from another agent', async () => {
+    const query = sql`SELECT * FROM leads WHERE id = ${leadId}`;
+    const bound = await withActor(t.database.db, owner, (tx) => query.execute(tx));
+    assert.equal(bound.rows.length, 1);
+    assert.deepEqual(await readAsActor(t.database, owner, query), bound.rows);
+    assert.deepEqual(await readAsActor(t.database, stranger, query), []);
+    const byApi = await t.app.inject({ method: 'GET', url: `/api/v1/leads/${leadId}`, headers: { cookie: `clara_session=x` } });
+    assert.equal(byApi.statusCode, 401);
+  });
+
+  test('nothing of the caller stays on the pooled connections', async () => {
+    await Promise.all(Array.from({ length: 30 }, () => readAsActor(t.database, owner, sql`SELECT 1 AS one`)));
+    const leftovers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.database.pool.query<{ role: string; who: string | null }>(
+          "SELECT current_user AS role, nullif(current_setting('app.user_role', true), '') AS who",
+        ),
+      ),
+    );
+    for (const { rows } of leftovers) {
+      assert.notEqual(rows[0]?.role, 'clara_app');
+      assert.equal(rows[0]?.who, null);
+    }
+  });
+
+  test('a failing read rolls back and leaves the connection usable', async () => {
+    await assert.rejects(readAsActor(t.database, owner, sql`SELECT 1 / ${0}::int`), (error: { code?: string }) => error.code === '22012');
+    assert.deepEqual(await readAsActor(t.database, owner, sql<{ one: number }>`SELECT 1 AS one`), [{ one: 1 }]);
+  });
+
+  test('a NUL character is refused before anything is sent', async () => {
+    await assert.rejects(readAsActor(t.database, owner, sql`SELECT ${'a\u0000b'}::text`), /NUL/);
+  });
+
+  test('an ended session is refused in the same round trip', async () => {
+    await sql`DELETE FROM sessions WHERE user_id = ${stranger.userId}`.execute(t.database.db);
+    await assert.rejects(readAsActor(t.database, stranger, sql`SELECT 1`), (error: { code?: string }) => error.code === '28000');
+  });
+});
