@@ -1,11 +1,11 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import helmet from 'helmet';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -63,7 +63,9 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
       : sendProblem(request, reply, new NotFoundError(`Route ${request.method} ${request.url.split('?')[0]}`)),
   );
 
-  await app.register(fastifyHelmet, {
+  // Security headers on every response. Helmet's middleware is built once here: the Fastify
+  // plugin rebuilt it (parsing the policy) on every request, a measurable share of a small read.
+  const securityHeaders = helmet({
     // The API docs page and the web app load their own scripts and styles from this origin only.
     contentSecurityPolicy: {
       directives: {
@@ -75,6 +77,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
       },
     },
   });
+  app.addHook('onRequest', (request, reply, next) => securityHeaders(request.raw, reply.raw, (error) => next(error as Error | undefined)));
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyRateLimit, { global: false });

@@ -18,6 +18,18 @@ describe('system endpoints', () => {
     assert.deepEqual(response.json(), { status: 'ok' });
   });
 
+  test('every response carries the security headers, API answers and pages alike', async () => {
+    for (const url of ['/healthz', '/api/v1/leads', '/api/docs', '/']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      assert.match(String(response.headers['content-security-policy']), /default-src 'self'/, url);
+      assert.match(String(response.headers['content-security-policy']), /script-src 'self'/, url);
+      assert.equal(response.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN', url);
+      assert.equal(response.headers['cross-origin-resource-policy'], 'same-origin', url);
+      assert.match(String(response.headers['strict-transport-security']), /max-age=/, url);
+    }
+  });
+
   test('status reports the database, migrations, version, uptime, memory and features', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/v1/system/status', headers: t.admin.headers });
     assert.equal(response.statusCode, 200, response.body);

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/database.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../server/errors.js';
@@ -27,7 +28,17 @@ interface Cursor {
 }
 
 const columnsOf = (resource: Resource) => Object.keys(resource.entity.shape);
-const selection = (resource: Resource) => sql.join(columnsOf(resource).map((column) => sql.ref(column)));
+// The column list of a resource never changes: written once as SQL text, it costs nothing per
+// query (as ~60 sql.ref nodes it was a tenth of a read's CPU in Node, compiled every time).
+const selections = new WeakMap<Resource, RawBuilder<unknown>>();
+const selection = (resource: Resource): RawBuilder<unknown> => {
+  let columns = selections.get(resource);
+  if (!columns) {
+    columns = sql.raw(columnsOf(resource).map((column) => pg.escapeIdentifier(column)).join(', '));
+    selections.set(resource, columns);
+  }
+  return columns;
+};
 
 interface Sort {
   column: string;
