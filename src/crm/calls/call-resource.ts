@@ -98,6 +98,8 @@ export function callResource(settings: { defaultCountry: string }): Resource {
     defaultSort: '-call_start_time',
     dateFilters: ['call_start_time', 'created_at'],
     searchable: true,
+    // Transcripts are long: without it a search read every call's tsvector (migration 019).
+    searchFunction: 'app.search_call_ids',
     softDelete: true,
     ownerColumn: 'user_id',
     prepare: (values, { existing }) => {
