@@ -18,8 +18,11 @@ export interface E2E {
   clara: TestApp;
   baseUrl: string;
   browser: Browser;
-  /** A fresh browser context signed in as the admin (unless signIn is false), with error tracking. */
-  page(options?: { signIn?: boolean }): Promise<Page>;
+  /**
+   * A fresh browser context signed in as the admin (unless signIn is false), with error tracking;
+   * colorScheme is the system preference the page sees (light unless told).
+   */
+  page(options?: { signIn?: boolean; colorScheme?: 'light' | 'dark' }): Promise<Page>;
   /** Console errors and uncaught exceptions seen on every page so far. */
   errors: string[];
   close(): Promise<void>;
@@ -42,7 +45,13 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
     browser,
     errors,
     async page(options = {}) {
-      const context = await browser.newContext({ baseURL: address, viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC' });
+      const context = await browser.newContext({
+        baseURL: address,
+        viewport: { width: 1280, height: 800 },
+        locale: 'en-US',
+        timezoneId: 'UTC',
+        colorScheme: options.colorScheme ?? 'light',
+      });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
@@ -80,8 +89,15 @@ export async function signIn(page: Page, email = ADMIN_EMAIL, password = ADMIN_P
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.CLARA_SCREENSHOTS !== '1') return;
   await mkdir(SCREENSHOTS, { recursive: true });
-  // Let charts and transitions settle so the picture shows what a person would see.
-  await page.waitForTimeout(400);
+  // The picture shows what a person would see once the page has settled: fonts loaded, finite CSS
+  // transitions and animations finished (a spinner's endless one is not waited for), and a frame
+  // painted after them. State, not a pause.
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    const finite = document.getAnimations().filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
+    await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 

@@ -28,6 +28,85 @@ describe('dashboard, tasks, notifications, settings and roles in the browser', (
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 
+  test("every dashboard chart has its figures as a table: read by screen readers, shown on request", async () => {
+    await api('POST', '/api/v1/leads', { contact_person: 'Chart Reader', lead_source: 'website' });
+    const calls: [number, string][] = [[0.8, 'positive'], [0.6, 'positive'], [-0.7, 'negative']];
+    for (const [score] of calls) {
+      const call = await api('POST', '/api/v1/calls', { call_type: 'manual', direction: 'outbound', sentiment_score: score, duration_seconds: 60 });
+      assert.equal(call.statusCode, 201, call.body);
+    }
+    const page = await e2e.page();
+    await page.goto('/');
+    const figures = (title: string) => page.getByRole('table', { name: `${title}: figures` });
+    const rows = async (title: string) =>
+      figures(title).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    // What the API says the period holds (the page's default: the last 30 days, in UTC here).
+    const today = new Date();
+    const from = new Date(today.getTime() - 29 * 86_400_000);
+    const dashboard = (await api('GET', `/api/v1/analytics/dashboard?from=${from.toISOString().slice(0, 10)}&to=${today.toISOString().slice(0, 10)}&tz=UTC`)).json();
+
+    // Hidden from sight, not from screen readers: in the accessibility tree, beside the chart.
+    await figures('Lead sources').waitFor({ state: 'attached' });
+    // Visually hidden: inside a box of at most one pixel that clips what overflows it.
+    const clipped = (title: string) =>
+      figures(title).evaluate((table) => {
+        for (let box = table.parentElement; box; box = box.parentElement) {
+          const rect = box.getBoundingClientRect();
+          if (getComputedStyle(box).overflow === 'hidden' && rect.width <= 1 && rect.height <= 1) return true;
+        }
+        return false;
+      });
+    assert.equal(await clipped('Lead sources'), true, 'visually hidden while the chart shows');
+    const sources = await rows('Lead sources');
+    for (const source of dashboard.sources.sources as { source: string | null; leads: number; qualified: number; won: number }[]) {
+      assert.ok(
+        sources.some((r) => r[0] === (source.source ?? 'unknown') && r[1] === String(source.leads) && r[2] === String(source.qualified) && r[3] === String(source.won)),
+        `${JSON.stringify(source)} in ${JSON.stringify(sources)}`,
+      );
+    }
+    assert.ok(sources.some((r) => r[0] === 'website'), 'the new lead counts under website');
+    assert.deepEqual(
+      await rows('Leads over time'),
+      (dashboard.leads_over_time as { bucket: string; leads: number; qualified: number; p1: number }[]).map((b) => [b.bucket, String(b.leads), String(b.qualified), String(b.p1)]),
+    );
+    assert.deepEqual(await rows('Call sentiment'), [
+      ['positive', '2', '67%'],
+      ['negative', '1', '33%'],
+    ]);
+
+    // "Show as table" puts the table in the chart's place.
+    const panel = page.getByRole('region', { name: 'Call sentiment' });
+    await panel.getByRole('button', { name: 'Show as table: Call sentiment' }).click();
+    await panel.locator('.recharts-wrapper').waitFor({ state: 'detached' });
+    assert.equal(await clipped('Call sentiment'), false, 'shown in full');
+    assert.ok(await figures('Call sentiment').getByRole('cell', { name: '67%' }).isVisible());
+    assert.equal(await panel.getByRole('button', { name: 'Show as table: Call sentiment' }).getAttribute('aria-pressed'), 'true');
+    await panel.getByRole('button', { name: 'Show as table: Call sentiment' }).click();
+    await panel.locator('.recharts-wrapper').waitFor();
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
+  test('the theme follows the system preference; the toggle switches it and is remembered', async () => {
+    const page = await e2e.page({ colorScheme: 'dark' });
+    const scheme = () => page.evaluate(() => document.documentElement.dataset.mantineColorScheme);
+    await page.getByRole('button', { name: 'Switch to the light theme' }).waitFor();
+    assert.equal(await scheme(), 'dark', 'dark, as the system prefers');
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const dark = await background();
+    await page.getByRole('button', { name: 'Switch to the light theme' }).click();
+    await page.getByRole('button', { name: 'Switch to the dark theme' }).waitFor();
+    assert.equal(await scheme(), 'light');
+    assert.notEqual(await background(), dark);
+    await page.reload();
+    await page.getByRole('button', { name: 'Switch to the dark theme' }).waitFor();
+    assert.equal(await scheme(), 'light', 'the choice outlives a reload, whatever the system prefers');
+    await page.getByRole('button', { name: 'Switch to the dark theme' }).click();
+    await page.goto('/pipeline');
+    await page.getByRole('button', { name: 'Switch to the light theme' }).waitFor();
+    await screenshot(page, 'pipeline-dark');
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
   test('tasks: add a task, see it under today, complete it', async () => {
     const page = await e2e.page();
     await page.goto('/tasks');
@@ -47,6 +126,44 @@ describe('dashboard, tasks, notifications, settings and roles in the browser', (
     await card.waitFor({ state: 'detached' });
     const todos = (await api('GET', '/api/v1/todos?status=done')).json().data;
     assert.equal(todos[0]?.title, 'Send the proposal to NACA');
+    assert.deepEqual(realErrors(e2e.errors), []);
+  });
+
+  test("tasks: a comment's author edits and deletes it (with an undo); others' comments offer no edits", async () => {
+    const agent = await e2e.clara.user('agent', { name: 'Ann Agent' });
+    const colleague = await e2e.clara.user('agent', { name: 'Carl Colleague' });
+    const todo = (await e2e.clara.app.inject({ method: 'POST', url: '/api/v1/todos', headers: agent.headers, payload: { title: 'Chase the signed contract' } })).json();
+    // The colleague sees Ann's task through its shared-pool lead, and comments first.
+    const lead = (await api('POST', '/api/v1/leads', { contact_person: 'Shared Prospect', agent_id: null })).json();
+    assert.equal((await e2e.clara.app.inject({ method: 'PATCH', url: `/api/v1/todos/${todo.id}`, headers: agent.headers, payload: { lead_id: lead.id } })).statusCode, 200);
+    const theirs = await e2e.clara.app.inject({ method: 'POST', url: `/api/v1/todos/${todo.id}/comments`, headers: colleague.headers, payload: { body: 'Their legal team is on holiday.' } });
+    assert.equal(theirs.statusCode, 201, theirs.body);
+
+    const page = await e2e.page({ signIn: false });
+    await signIn(page, agent.email, `password-${agent.email.split('-')[1]?.split('@')[0]}`, `/tasks/${todo.id}`);
+    const drawer = page.getByRole('dialog', { name: 'Chase the signed contract' });
+    const other = drawer.locator('[data-comment]', { hasText: 'Their legal team is on holiday.' });
+    await other.waitFor();
+    assert.equal(await other.getByRole('button').count(), 0, "no edit or delete on a colleague's comment");
+
+    await drawer.getByLabel('Add a comment').fill('Sent a reminder on Monday.');
+    await drawer.getByRole('button', { name: 'Add comment' }).click();
+    const mine = drawer.locator('[data-comment]', { hasText: 'Sent a reminder on Monday.' });
+    await mine.getByRole('button', { name: 'Edit comment: Sent a reminder on Monday.' }).click();
+    const editor = drawer.getByLabel('Edit the comment');
+    await editor.fill('Sent a reminder on Tuesday.');
+    await drawer.getByRole('button', { name: 'Save comment' }).click();
+    const edited = drawer.locator('[data-comment]', { hasText: 'Sent a reminder on Tuesday.' });
+    await edited.getByText('· edited').waitFor();
+    const comments = async () => (await api('GET', `/api/v1/todos/${todo.id}/comments`)).json().data.map((c: { body: string }) => c.body);
+    assert.deepEqual(await comments(), ['Their legal team is on holiday.', 'Sent a reminder on Tuesday.']);
+
+    await edited.getByRole('button', { name: 'Delete comment: Sent a reminder on Tuesday.' }).click();
+    await edited.waitFor({ state: 'detached' });
+    assert.deepEqual(await comments(), ['Their legal team is on holiday.']);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await drawer.locator('[data-comment]', { hasText: 'Sent a reminder on Tuesday.' }).waitFor();
+    assert.deepEqual(await comments(), ['Their legal team is on holiday.', 'Sent a reminder on Tuesday.']);
     assert.deepEqual(realErrors(e2e.errors), []);
   });
 
@@ -147,14 +264,17 @@ describe('dashboard, tasks, notifications, settings and roles in the browser', (
     await sql.click();
     await page.getByRole('option', { name: 'Demo Scheduled', exact: true }).click();
     await page.getByRole('button', { name: "Save Clara's settings" }).click();
-    await page.getByText(/settings saved$/).waitFor();
-    // The API takes the mapping whole: the statuses left empty are saved with their defaults.
-    assert.deepEqual((await api('GET', '/api/v1/agent/settings')).json().stage_mapping, {
-      unqualified: 'New Lead',
-      marketing_qualified: 'Contacted',
-      sales_qualified: 'Demo Scheduled',
-      opportunity: 'Demo Scheduled',
-    });
+    await page.getByText(/settings saved$/).first().waitFor();
+    // Only the status given a stage is saved: the others keep following the default.
+    assert.deepEqual((await api('GET', '/api/v1/agent/settings')).json().stage_mapping, { sales_qualified: 'Demo Scheduled' });
+    // The empty ones show the server's default; clearing the chosen one puts it back on its default.
+    assert.equal(await page.getByRole('combobox', { name: 'Opportunity leads go to' }).getAttribute('placeholder'), 'Demo Scheduled (default)');
+    const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith('/api/v1/agent/settings'));
+    await page.getByRole('button', { name: 'Clear: Sales qualified leads go to' }).click();
+    await page.getByRole('button', { name: "Save Clara's settings" }).click();
+    assert.equal((await saved).status(), 200);
+    assert.deepEqual((await api('GET', '/api/v1/agent/settings')).json().stage_mapping, {});
+    assert.equal(await sql.getAttribute('placeholder'), 'Qualified (default)');
 
     await page.getByRole('tab', { name: 'My notifications' }).click();
     const email = page.getByRole('switch', { name: 'A lead becomes P1 (hot): by email' });

@@ -1,33 +1,12 @@
-import { Center, Loader } from '@mantine/core';
-import { lazy, Suspense, type ReactNode } from 'react';
-import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { lazy, Suspense } from 'react';
+import { Navigate, useLocation } from 'react-router';
 import { useMe, useSignOutOnUnauthorized } from './lib/auth';
-import { AppLayout } from './components/AppLayout';
+import { PageLoader } from './components/PageLoader';
 import { LoginPage } from './pages/LoginPage';
 
-// One chunk per page: the first page loads only the shell and itself.
-const DashboardPage = lazy(() => import('./pages/DashboardPage'));
-const LeadsPage = lazy(() => import('./pages/LeadsPage'));
-const LeadDetailPage = lazy(() => import('./pages/LeadDetailPage'));
-const PipelinePage = lazy(() => import('./pages/PipelinePage'));
-const CalendarPage = lazy(() => import('./pages/CalendarPage'));
-const CallsPage = lazy(() => import('./pages/CallsPage'));
-const TasksPage = lazy(() => import('./pages/TasksPage'));
-const NotificationsPage = lazy(() => import('./pages/NotificationsPage'));
-const ChatPage = lazy(() => import('./pages/ChatPage'));
-const SettingsPage = lazy(() => import('./pages/SettingsPage'));
-
-export function PageLoader() {
-  return (
-    <Center h="50vh" aria-busy="true">
-      <Loader aria-label="Loading" />
-    </Center>
-  );
-}
-
-function page(element: ReactNode) {
-  return <Suspense fallback={<PageLoader />}>{element}</Suspense>;
-}
+// The signed-in app (layout, pages and the whole stylesheet) is its own chunk: the first page a
+// visitor sees, the sign-in page, loads only the shell and itself.
+const SignedInApp = lazy(() => import('./SignedInApp'));
 
 /** Once signed in, /login?next=/leads goes on to /leads (only paths inside the app: no open redirect). */
 function AfterSignIn() {
@@ -48,22 +27,8 @@ export function App() {
     return <LoginPage />;
   }
   return (
-    <Routes>
-      <Route path="/login" element={<AfterSignIn />} />
-      <Route element={<AppLayout />}>
-        <Route index element={page(<DashboardPage />)} />
-        <Route path="leads" element={page(<LeadsPage />)} />
-        <Route path="leads/:id" element={page(<LeadDetailPage />)} />
-        <Route path="pipeline" element={page(<PipelinePage />)} />
-        <Route path="calendar" element={page(<CalendarPage />)} />
-        <Route path="calls" element={page(<CallsPage />)} />
-        <Route path="tasks" element={page(<TasksPage />)} />
-        <Route path="tasks/:id" element={page(<TasksPage />)} />
-        <Route path="notifications" element={page(<NotificationsPage />)} />
-        <Route path="clara" element={page(<ChatPage />)} />
-        <Route path="settings/*" element={page(<SettingsPage />)} />
-        <Route path="*" element={<Navigate to="/" replace />} />
-      </Route>
-    </Routes>
+    <Suspense fallback={<PageLoader />}>
+      <SignedInApp afterSignIn={<AfterSignIn />} />
+    </Suspense>
   );
 }

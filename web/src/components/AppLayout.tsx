@@ -1,4 +1,19 @@
-import { AppShell, Badge, Burger, Group, Menu, NavLink, ScrollArea, Text, Tooltip, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Badge,
+  Burger,
+  Group,
+  Menu,
+  NavLink,
+  ScrollArea,
+  Text,
+  Tooltip,
+  UnstyledButton,
+  useComputedColorScheme,
+  useMantineColorScheme,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
@@ -18,6 +33,29 @@ const NAV = [
   { to: '/notifications', label: 'Notifications' },
   { to: '/settings', label: 'Settings' },
 ];
+
+/** Light or dark: the system's choice until the person picks one here (remembered in this browser). */
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const current = useComputedColorScheme('light');
+  const next = current === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={`Switch to the ${next} theme`}>
+      <ActionIcon variant="subtle" color="gray" size="lg" aria-label={`Switch to the ${next} theme`} onClick={() => setColorScheme(next)} data-color-scheme={current}>
+        {current === 'dark' ? (
+          <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+            <circle cx="12" cy="12" r="4" />
+            <path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />
+          </svg>
+        ) : (
+          <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+            <path d="M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8z" />
+          </svg>
+        )}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
 
 export function AppLayout() {
   const { user, canEdit } = useAbilities();
@@ -39,7 +77,7 @@ export function AppLayout() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label="Toggle navigation" />
-            <Text fw={700} size="lg" c="indigo.7">
+            <Text fw={700} size="lg" c="var(--clara-brand)">
               Clara
             </Text>
             <Tooltip label={connected ? 'Live updates on' : 'Reconnecting to live updates'}>
@@ -49,6 +87,7 @@ export function AppLayout() {
             </Tooltip>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <ColorSchemeToggle />
             <NotificationBell />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>

@@ -2,7 +2,7 @@ import { Anchor, Badge, Button, Card, Drawer, FileButton, Group, Stack, Text, Te
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, errorMessage, must, type Todo } from '../api/client';
+import { api, errorMessage, must, type Schemas, type Todo } from '../api/client';
 import { useAbilities } from '../lib/auth';
 import { dateTime, fromNow, humanize } from '../lib/format';
 import { useUserNames } from '../lib/queries';
@@ -18,10 +18,104 @@ function size(bytes: number): string {
 /** The API's limit for one attachment (src/crm/todos/attach-file-to-todo.ts). */
 const MAX_BYTES = 10 * 1024 * 1024;
 
+type TodoComment = Schemas['TodoComment'];
+
+/** One comment; its author (or an admin, as the API allows) edits it in place or deletes it, with an undo. */
+function Comment({ comment }: { comment: TodoComment }) {
+  const { user, canEdit, isAdmin } = useAbilities();
+  const queryClient = useQueryClient();
+  const userName = useUserNames();
+  const [draft, setDraft] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['todo_comments'] });
+  const edit = useMutation({
+    mutationFn: async (body: string) => must(await api.PATCH('/api/v1/todo_comments/{id}', { params: { path: { id: comment.id } }, body: { body } })),
+    onSuccess: () => {
+      setDraft(null);
+      void refresh();
+    },
+    onError,
+  });
+  const restore = useMutation({
+    mutationFn: async () => must(await api.POST('/api/v1/todo_comments/{id}/restore', { params: { path: { id: comment.id } } })),
+    onSuccess: refresh,
+    onError,
+  });
+  const remove = useMutation({
+    mutationFn: async () => must(await api.DELETE('/api/v1/todo_comments/{id}', { params: { path: { id: comment.id } } })),
+    onSuccess: () => {
+      void refresh();
+      notifications.show({
+        message: (
+          <Group justify="space-between" wrap="nowrap">
+            Comment deleted
+            <Button size="compact-xs" variant="subtle" onClick={() => restore.mutate()}>
+              Undo
+            </Button>
+          </Group>
+        ),
+      });
+    },
+    onError,
+  });
+  const mine = canEdit && (isAdmin || comment.created_by === user.id);
+  const edited = comment.updated_at !== comment.created_at;
+  if (draft !== null) {
+    return (
+      <Card withBorder padding="xs" data-comment={comment.id}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (draft.trim()) edit.mutate(draft.trim());
+          }}
+        >
+          <Stack gap="xs">
+            <Textarea label="Edit the comment" value={draft} onChange={(e) => setDraft(e.currentTarget.value)} autosize minRows={2} autoFocus />
+            <Group justify="flex-end" gap="xs">
+              <Button size="xs" variant="default" onClick={() => setDraft(null)}>
+                Cancel
+              </Button>
+              <Button type="submit" size="xs" loading={edit.isPending} disabled={!draft.trim() || draft.trim() === comment.body}>
+                Save comment
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Card>
+    );
+  }
+  return (
+    <Card withBorder padding="xs" data-comment={comment.id}>
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+        {comment.body}
+      </Text>
+      <Group justify="space-between" wrap="nowrap" gap="xs">
+        <Text size="xs" c="dimmed" title={comment.created_at}>
+          {userName(comment.created_by)} · {fromNow(comment.created_at)}
+          {edited && <span title={comment.updated_at}> · edited</span>}
+        </Text>
+        {mine && (
+          <Group gap={4} wrap="nowrap">
+            <Button size="compact-xs" variant="subtle" aria-label={`Edit comment: ${excerpt(comment.body)}`} onClick={() => setDraft(comment.body)}>
+              Edit
+            </Button>
+            <Button size="compact-xs" variant="subtle" color="red" aria-label={`Delete comment: ${excerpt(comment.body)}`} loading={remove.isPending} onClick={() => remove.mutate()}>
+              Delete
+            </Button>
+          </Group>
+        )}
+      </Group>
+    </Card>
+  );
+}
+
+/** The start of a comment, to name its buttons for screen readers. */
+function excerpt(body: string): string {
+  return body.length > 40 ? `${body.slice(0, 40)}…` : body;
+}
+
 function Comments({ todo }: { todo: Todo }) {
   const { canEdit } = useAbilities();
   const queryClient = useQueryClient();
-  const userName = useUserNames();
   const [body, setBody] = useState('');
   const comments = useQuery({
     queryKey: ['todo_comments', { todo_id: todo.id }],
@@ -41,14 +135,7 @@ function Comments({ todo }: { todo: Todo }) {
         Comments
       </Title>
       {(comments.data ?? []).map((c) => (
-        <Card key={c.id} withBorder padding="xs" data-comment>
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-            {c.body}
-          </Text>
-          <Text size="xs" c="dimmed" title={c.created_at}>
-            {userName(c.created_by)} · {fromNow(c.created_at)}
-          </Text>
-        </Card>
+        <Comment key={c.id} comment={c} />
       ))}
       {comments.data?.length === 0 && (
         <Text size="sm" c="dimmed">

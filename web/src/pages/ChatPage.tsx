@@ -153,7 +153,7 @@ export default function ChatPage() {
                       p="xs"
                       px="sm"
                       maw="80%"
-                      bg={m.role === 'user' ? 'indigo.6' : 'gray.1'}
+                      bg={m.role === 'user' ? 'indigo.8' : 'var(--clara-surface)'}
                       c={m.role === 'user' ? 'white' : undefined}
                       data-role={m.role}
                     >

@@ -22,6 +22,7 @@ import {
   TextInput,
   Timeline,
   Title,
+  VisuallyHidden,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -196,7 +197,7 @@ function Transcript({ conversation }: { conversation: Conversation }) {
     <Stack gap="xs" component="ol" style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label="Messages">
       {messages.map((m, index) => (
         <Box component="li" key={index}>
-          <Text size="xs" fw={600} c={m.role === 'assistant' ? 'indigo.8' : 'dark'}>
+          <Text size="xs" fw={600} c={m.role === 'assistant' ? 'var(--clara-brand)' : undefined}>
             {m.role === 'assistant' ? 'Clara' : m.role === 'user' ? 'Lead' : humanize(m.role)}
             {m.at && (
               <Text span size="xs" c="dimmed" fw={400}>
@@ -315,7 +316,55 @@ function LinkedRecords({ lead }: { lead: Lead }) {
   );
 }
 
+type Activity = Schemas['Activity'];
+
+/** The stages the database trigger records on a stage change (app.lead_timeline, migration 002). */
+interface StageChangeMetadata {
+  from_stage?: string | null;
+  to_stage?: string | null;
+}
+
+/** A stage change reads as a step of the deal: from -> to, who moved it, when. */
+function StageChange({ activity, by }: { activity: Activity; by: string }) {
+  const meta = (activity.metadata ?? {}) as StageChangeMetadata;
+  const from = meta.from_stage ?? 'No stage';
+  const to = meta.to_stage ?? 'No stage';
+  return (
+    <Timeline.Item
+      bullet={<span aria-hidden="true">→</span>}
+      title={
+        <Group gap={6} wrap="wrap" component="span">
+          <Text span size="sm" fw={500}>
+            Stage
+          </Text>
+          <Badge variant="outline" color="gray" size="sm" component="span">
+            {from}
+          </Badge>
+          <Text span size="sm" aria-hidden="true">
+            →
+          </Text>
+          <VisuallyHidden component="span">to</VisuallyHidden>
+          <Badge variant="light" size="sm" component="span">
+            {to}
+          </Badge>
+        </Group>
+      }
+      data-stage-change={`${from} -> ${to}`}
+    >
+      <Text size="xs" c="dimmed" title={activity.created_at}>
+        {by}
+      </Text>
+    </Timeline.Item>
+  );
+}
+
+/** "by Ann Agent · 3 hours ago"; a change made by no one signed in says it was the system. */
+function whoAndWhen(a: Activity, userName: (id: string) => string): string {
+  return `by ${a.created_by ? userName(a.created_by) : 'the system'} · ${fromNow(a.created_at)}`;
+}
+
 function ActivityTimeline({ leadId }: { leadId: string }) {
+  const userName = useUserNames();
   const activities = useQuery({
     queryKey: ['activities', { lead_id: leadId }],
     queryFn: async () =>
@@ -361,18 +410,22 @@ function ActivityTimeline({ leadId }: { leadId: string }) {
         </Text>
       ) : (
         <Timeline bulletSize={14} lineWidth={2} aria-label="Activity timeline">
-          {(activities.data ?? []).map((a) => (
-            <Timeline.Item key={a.id} title={a.subject ?? humanize(a.activity_type)}>
-              {a.description && (
-                <Text size="sm" c="dimmed" lineClamp={3}>
-                  {a.description}
+          {(activities.data ?? []).map((a) =>
+            a.activity_type === 'stage_changed' ? (
+              <StageChange key={a.id} activity={a} by={whoAndWhen(a, userName)} />
+            ) : (
+              <Timeline.Item key={a.id} title={a.subject ?? humanize(a.activity_type)}>
+                {a.description && (
+                  <Text size="sm" c="dimmed" lineClamp={3}>
+                    {a.description}
+                  </Text>
+                )}
+                <Text size="xs" c="dimmed" title={a.created_at}>
+                  {humanize(a.activity_type)} · {whoAndWhen(a, userName)}
                 </Text>
-              )}
-              <Text size="xs" c="dimmed" title={a.created_at}>
-                {humanize(a.activity_type)} · {fromNow(a.created_at)}
-              </Text>
-            </Timeline.Item>
-          ))}
+              </Timeline.Item>
+            ),
+          )}
         </Timeline>
       )}
     </Stack>

@@ -21,7 +21,7 @@ export function LoginPage() {
   });
 
   return (
-    <Center mih="100vh" bg="gray.0" p="md">
+    <Center mih="100vh" bg="var(--clara-surface)" p="md">
       <Paper component="main" withBorder shadow="sm" p="xl" w="100%" maw={380}>
         <form onSubmit={form.onSubmit((values) => login.mutate(values))} noValidate>
           <Stack>

@@ -38,7 +38,7 @@ export default function NotificationsPage() {
       {(list.data ?? []).map((n) => {
         const link = linkOf(n);
         return (
-          <Card key={n.id} withBorder padding="sm" bg={n.read_at ? undefined : 'indigo.0'}>
+          <Card key={n.id} withBorder padding="sm" bg={n.read_at ? undefined : 'var(--clara-surface-active)'}>
             <Group justify="space-between" wrap="nowrap">
               <div>
                 <Text fw={n.read_at ? 400 : 600} size="sm">

@@ -129,7 +129,7 @@ function StageColumn({ stage, column, canEdit }: { stage: PipelineStage; column:
       p="xs"
       w={250}
       miw={250}
-      bg={isOver ? 'indigo.0' : 'gray.0'}
+      bg={isOver ? 'var(--clara-surface-active)' : 'var(--clara-surface)'}
       component="section"
       aria-label={`${stage.name} column`}
       data-stage-column={stage.name}

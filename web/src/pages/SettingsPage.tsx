@@ -616,15 +616,12 @@ function ClaraTab() {
   return settings.data ? <ClaraForm settings={settings.data} /> : <Loader aria-label="Loading Clara's settings" />;
 }
 
-/**
- * The stage Clara moves a lead to when it reaches each qualification status, and the server's
- * default for each (src/agent/scoring/qualify.ts): Clara only ever moves a lead forward.
- */
+/** The stage Clara moves a lead to when it reaches each qualification status (she only moves leads forward). */
 const STATUSES = [
-  { status: 'unqualified', label: 'Unqualified', fallback: 'New Lead' },
-  { status: 'marketing_qualified', label: 'Marketing qualified', fallback: 'Contacted' },
-  { status: 'sales_qualified', label: 'Sales qualified', fallback: 'Qualified' },
-  { status: 'opportunity', label: 'Opportunity', fallback: 'Demo Scheduled' },
+  { status: 'unqualified', label: 'Unqualified' },
+  { status: 'marketing_qualified', label: 'Marketing qualified' },
+  { status: 'sales_qualified', label: 'Sales qualified' },
+  { status: 'opportunity', label: 'Opportunity' },
 ] as const;
 type StageMapping = Record<(typeof STATUSES)[number]['status'], string | null>;
 
@@ -650,11 +647,8 @@ function ClaraForm({ settings }: { settings: AgentSettings }) {
           body: {
             ...values,
             greeting: values.greeting?.trim() || null,
-            // The API takes the mapping whole, every status named: one left empty gets its default.
-            // Sent only when changed, so that untouched defaults are not written down.
-            ...(form.isDirty('stage_mapping')
-              ? { stage_mapping: Object.fromEntries(STATUSES.map(({ status, fallback }) => [status, stage_mapping[status] || fallback])) }
-              : {}),
+            // Only the statuses given a stage: one left empty follows the server's default.
+            stage_mapping: Object.fromEntries(Object.entries(stage_mapping).filter((entry): entry is [string, string] => Boolean(entry[1]))),
           },
         }),
       ),
@@ -681,13 +675,16 @@ function ClaraForm({ settings }: { settings: AgentSettings }) {
           Where Clara moves a lead when it reaches a status; it only moves leads forward and never off a stage a person chose. Empty: the default.
         </Text>
         <Group grow align="flex-start">
-          {STATUSES.map(({ status, label, fallback }) => (
+          {STATUSES.map(({ status, label }) => (
             <Select
               key={status}
               label={`${label} leads go to`}
               data={[...new Set([...stageNames, ...(form.values.stage_mapping[status] ? [form.values.stage_mapping[status] as string] : [])])]}
-              placeholder={`${fallback} (default)`}
+              placeholder={`${settings.default_stage_mapping[status] ?? 'None'} (default)`}
               clearable
+              // Mantine hides the clear button from keyboards and screen readers; going back to the
+              // default must not need a mouse.
+              clearButtonProps={{ 'aria-label': `Clear: ${label} leads go to`, 'aria-hidden': false, tabIndex: 0 }}
               disabled={!isAdmin}
               {...form.getInputProps(`stage_mapping.${status}`)}
             />

@@ -107,7 +107,7 @@ export default function TasksPage() {
                 to={`/tasks/${item.id}`}
                 size="sm"
                 fw={500}
-                c="dark"
+                c="var(--mantine-color-text)"
                 aria-label={`${item.todo.title}: comments and attachments`}
               >
                 {item.todo.title}
@@ -192,7 +192,7 @@ export default function TasksPage() {
         {(['overdue', 'today', 'upcoming'] as const).map((group) => (
           <Stack key={group} gap="xs" component="section" aria-label={group}>
             <Group gap="xs">
-              <Title order={2} size="h4" tt="capitalize" c={group === 'overdue' ? 'red.9' : undefined}>
+              <Title order={2} size="h4" tt="capitalize" c={group === 'overdue' ? 'var(--mantine-color-red-text)' : undefined}>
                 {group}
               </Title>
               <Badge variant="light" color={group === 'overdue' ? 'red' : 'gray'}>
