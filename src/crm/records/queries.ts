@@ -132,7 +132,8 @@ async function searchCondition(tx: Db, resource: Resource, q: string): Promise<R
   return sql`search @@ ${tsquery}`;
 }
 
-async function conditions(tx: Db, resource: Resource, query: ListQuery): Promise<RawBuilder<unknown>[]> {
+/** The list's conditions that need no database work: trash, filters and date ranges. */
+function filterConditions(resource: Resource, query: ListQuery): RawBuilder<unknown>[] {
   const where: RawBuilder<unknown>[] = [];
   if (resource.softDelete) {
     const deleted = query.deleted ?? 'exclude';
@@ -160,34 +161,48 @@ async function conditions(tx: Db, resource: Resource, query: ListQuery): Promise
     if (from) where.push(sql`${sql.ref(column)} >= ${from}`);
     if (to) where.push(sql`${sql.ref(column)} < ${to}`);
   }
-  if (query.q && resource.searchable) {
-    const search = await searchCondition(tx, resource, query.q);
-    if (search) where.push(search);
-  }
   return where;
 }
 
-export async function listRecords(tx: Db, resource: Resource, query: ListQuery): Promise<Page> {
+/** Whether a list needs the database before its page query (full-text search finds candidates first). */
+export const listNeedsSearch = (resource: Resource, query: ListQuery) => Boolean(query.q && resource.searchable);
+
+/**
+ * The page query of a list and how its rows become a page. `extra` holds conditions computed
+ * beforehand (the search condition), so a list without search is one statement (readAsActor).
+ */
+export function listPage(resource: Resource, query: ListQuery, extra: RawBuilder<unknown>[] = []) {
   const sort = parseSort(resource, query.sort);
   const { column, descending } = sort;
-  const where = await conditions(tx, resource, query);
+  const where = [...filterConditions(resource, query), ...extra];
   if (query.cursor) where.push(afterCursor(sort, decodeCursor(query.cursor)));
   const direction = sql.raw(descending ? 'DESC' : 'ASC');
   // NULLS LAST only where NULLs exist (ASC puts them last anyway): on a NOT NULL column the
   // order then matches its (column, id) index, which PostgreSQL reads backwards and stops early.
   const nulls = sql.raw(sort.nullable && descending ? ' NULLS LAST' : '');
-  const { rows } = await sql<Row>`
-    SELECT ${selection(resource)} FROM ${sql.table(resource.name)}
-    ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
-    ORDER BY ${sql.ref(column)} ${direction}${nulls}, id ${direction}
-    LIMIT ${query.limit + 1}`.execute(tx);
-  const hasMore = rows.length > query.limit;
-  const data = hasMore ? rows.slice(0, query.limit) : rows;
-  const last = data.at(-1);
   return {
-    data,
-    next_cursor: hasMore && last ? encodeCursor({ v: last[column] ?? null, id: String(last.id) }) : null,
+    query: sql<Row>`
+      SELECT ${selection(resource)} FROM ${sql.table(resource.name)}
+      ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
+      ORDER BY ${sql.ref(column)} ${direction}${nulls}, id ${direction}
+      LIMIT ${query.limit + 1}`,
+    page(rows: Row[]): Page {
+      const hasMore = rows.length > query.limit;
+      const data = hasMore ? rows.slice(0, query.limit) : rows;
+      const last = data.at(-1);
+      return {
+        data,
+        next_cursor: hasMore && last ? encodeCursor({ v: last[column] ?? null, id: String(last.id) }) : null,
+      };
+    },
   };
+}
+
+export async function listRecords(tx: Db, resource: Resource, query: ListQuery): Promise<Page> {
+  const search = listNeedsSearch(resource, query) ? await searchCondition(tx, resource, query.q as string) : undefined;
+  const { query: pageQuery, page } = listPage(resource, query, search ? [search] : []);
+  const { rows } = await pageQuery.execute(tx);
+  return page(rows);
 }
 
 /** The same filters as listRecords without paging: for CSV export, streamed in batches. */

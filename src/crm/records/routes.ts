@@ -9,6 +9,8 @@ import {
   deleteRecord,
   foundRecord,
   recordById,
+  listNeedsSearch,
+  listPage,
   listRecords,
   restoreRecord,
   updateRecord,
@@ -133,7 +135,10 @@ export function registerRecordRoutes(app: App, context: AppContext, resource: Re
     handler: async (request) => {
       const actor = reader(request);
       const query = toListQuery(resource, request.query as Record<string, unknown>);
-      return withActor(db, actor, (tx) => listRecords(tx, resource, query));
+      // Without full-text search a list is one statement: one round trip (readAsActor).
+      if (listNeedsSearch(resource, query)) return withActor(db, actor, (tx) => listRecords(tx, resource, query));
+      const { query: pageQuery, page } = listPage(resource, query);
+      return page(await readAsActor(context.database, actor, pageQuery));
     },
   });
 
