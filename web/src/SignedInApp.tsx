@@ -1,6 +1,6 @@
-// The whole of Mantine's stylesheet comes with the signed-in app: the first page (sign-in) loads
-// only its own components' styles (styles/first-page.ts).
-import '@mantine/core/styles.css';
+// The rest of Mantine's styles come with the signed-in app: the first page (sign-in) loads only its
+// own components' (styles/first-page.ts).
+import './styles/signed-in';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';

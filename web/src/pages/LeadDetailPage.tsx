@@ -337,14 +337,14 @@ function StageChange({ activity, by }: { activity: Activity; by: string }) {
           <Text span size="sm" fw={500}>
             Stage
           </Text>
-          <Badge variant="outline" color="gray" size="sm" component="span">
+          <Badge variant="outline" color="gray" size="sm" tt="none" component="span">
             {from}
           </Badge>
           <Text span size="sm" aria-hidden="true">
             →
           </Text>
           <VisuallyHidden component="span">to</VisuallyHidden>
-          <Badge variant="light" size="sm" component="span">
+          <Badge variant="light" size="sm" tt="none" component="span">
             {to}
           </Badge>
         </Group>
