@@ -27,12 +27,12 @@ import type { Actor, Role } from '../src/auth/actor.js';
 import { findActorByApiKey, findActorBySession } from '../src/auth/authenticate.js';
 import { loadConfig } from '../src/config/config.js';
 import { leadResource, leadSchema } from '../src/crm/leads/lead-resource.js';
-import { getRecord, listRecords, type ListQuery } from '../src/crm/records/queries.js';
+import { getRecord, listRecords, recordById, type ListQuery } from '../src/crm/records/queries.js';
 import { listEnvelope } from '../src/crm/records/resource.js';
 import { createUser } from '../src/crm/users/create-user.js';
 import { openDatabase, serverVersion, type Database, type Db } from '../src/db/database.js';
 import type { DB } from '../src/db/schema.js';
-import { withActor, withSystem } from '../src/db/with-actor.js';
+import { readAsActor, withActor, withSystem } from '../src/db/with-actor.js';
 import { startServer } from '../src/server/start-server.js';
 import { profile } from './lib/profile.js';
 import { embeddedTarget, externalTarget, forkLoadGenerator, stopLoadGenerator, type BenchTarget } from './lib/targets.js';
@@ -536,7 +536,9 @@ async function breakdown(database: Database, target: PreparedTarget, callers: Ca
     await timeSteps('raw get by id on the pool (owner)', 2000, (i) => database.pool.query(plan.rawSql, [ids[i % ids.length]])),
     await timeSteps('session lookup (findActorBySession)', 2000, () => findActorBySession(db, token)),
     await timeSteps('API key lookup (findActorByApiKey)', 2000, () => findActorByApiKey(db, key)),
-    await timeSteps('withActor, empty (BEGIN+SET ROLE+set_config; COMMIT)', 2000, () => withActor(db, agent.actor, async () => {})),
+    await timeSteps('withActor, empty (BEGIN+act_as_session+SET ROLE; COMMIT)', 2000, () => withActor(db, agent.actor, async () => {})),
+    await timeSteps('readAsActor + record by id, agent (one round trip)', 2000, (i) =>
+      readAsActor(database, agent.actor, recordById(resource, agentIds[i % agentIds.length] as string))),
     await timeSteps('withActor + getRecord, agent', 2000, (i) => withActor(db, agent.actor, (tx) => getRecord(tx, resource, agentIds[i % agentIds.length] as string))),
     await timeSteps('withActor + getRecord, admin key user', 2000, (i) => withActor(db, admin.actor, (tx) => getRecord(tx, resource, ids[i % ids.length] as string))),
     await timeSteps('withActor + list P1/stage, agent', 300, () => withActor(db, agent.actor, (tx) => listRecords(tx, resource, listP1))),
