@@ -20,6 +20,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { z } from 'zod';
@@ -291,6 +292,23 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
         ...timing(concurrency),
       });
     }
+    // The floor of any HTTP API on this machine with this load generator: a bare Fastify route
+    // answering one lead's JSON from memory (no authentication, no database). What a request
+    // costs above it is Clara's; the raw loop over it bounds the ratio an HTTP API can reach.
+    const floorLead = (await database.pool.query(`${plan.rawSql}`, [plan.rawIds[0]])).rows[0];
+    const floor = await startHttpFloor(JSON.stringify(floorLead));
+    try {
+      for (const concurrency of [CONCURRENCY, 1]) {
+        await measure('http floor (no database)', 'none', concurrency, {
+          kind: 'http',
+          baseUrl: floor.url,
+          requests: [{ method: 'GET', path: '/lead', headers: {} }],
+          ...timing(concurrency),
+        });
+      }
+    } finally {
+      await floor.close();
+    }
     await load.reset();
     // Creates last: they add rows at the top of -created_at lists.
     const scenarios: { name: string; requests: (caller: Caller) => HttpRequestSpec[] }[] = [
@@ -322,6 +340,13 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
     say(markdownTable(results));
     const raw = results.find((r) => r.scenario === 'raw pg get by id' && r.concurrency === CONCURRENCY);
     say('');
+    const floorResult = results.find((r) => r.scenario === 'http floor (no database)' && r.concurrency === CONCURRENCY);
+    if (raw && floorResult) {
+      say(
+        `HTTP floor (${target.label}): a bare route answering a lead from memory ${throughput(floorResult).toFixed(0)} req/s = ` +
+          `${((throughput(floorResult) / throughput(raw)) * 100).toFixed(1)} % of the raw pg loop: no HTTP API can do better here`,
+      );
+    }
     for (const caller of callers) {
       const get = results.find((r) => r.scenario === 'get by id' && r.auth === caller.auth && r.concurrency === CONCURRENCY);
       if (raw && get) {
@@ -388,6 +413,16 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
   }
   // Other work on the machine skews the figures: say how busy it was.
   say(`\nTarget ${target.label} done in ${seconds(started)}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+/** A Fastify server with one route that answers `body` as JSON: the cost of HTTP alone. */
+async function startHttpFloor(body: string): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  app.get('/lead', (_request, reply) => {
+    void reply.header('content-type', 'application/json; charset=utf-8').send(body);
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, close: () => app.close() };
 }
 
 // --- what each scenario requests -------------------------------------------------------------
