@@ -136,6 +136,8 @@ export async function seedAnalytics(client: pg.Client, options: SeedOptions): Pr
   } finally {
     await client.query('RESET session_replication_role');
   }
+  // The triggers that keep the lead roll-ups (migration 017) were off: build them from the rows.
+  await timed('lead roll-up rebuilt', 'SELECT app.analytics_rebuild_lead_days()');
   return counts;
 }
 

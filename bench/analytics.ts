@@ -19,23 +19,23 @@
  * Figures belong in docs/benchmarks.md; tests never assert on timings.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { Role } from '../src/auth/actor.js';
+import type { Actor, Role } from '../src/auth/actor.js';
 import { loadConfig } from '../src/config/config.js';
 import { resolveDateRange, resolveInterval } from '../src/crm/analytics/date-range.js';
 import { analyticsStatements, tuneAnalyticsTransaction } from '../src/crm/analytics/queries.js';
 import { createUser } from '../src/crm/users/create-user.js';
 import { openDatabase, serverVersion } from '../src/db/database.js';
-import { withSystem } from '../src/db/with-actor.js';
+import { withActor, withSystem } from '../src/db/with-actor.js';
 import { startServer } from '../src/server/start-server.js';
 import type { LoadJob, LoadResult } from './analytics-load.js';
 import { seedAnalytics } from './analytics-seed.js';
+import { cpuMsBetween, processCpuMs, samplePostgres } from './lib/cpu.js';
 import { percentile } from './lib/stats.js';
 import { embeddedTarget, externalTarget, forkLoadGenerator, stopLoadGenerator, type BenchTarget } from './lib/targets.js';
 
@@ -77,45 +77,6 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
 // --- targets ---------------------------------------------------------------------------------
 
 type PreparedTarget = BenchTarget;
-
-// --- CPU time (Linux /proc): on a shared machine latency depends on what else runs, the CPU a
-// request costs does not, and at one request in flight it is what the latency would be alone.
-
-const TICKS_PER_SECOND = 100;
-
-function cpuTicks(pid: number): number {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU ticks so far of the backends connected to `database` (a shared server has others). */
-function postgresTicks(postmasterPid: number | undefined, database: string): Map<number, number> {
-  const ticks = new Map<number, number>();
-  if (!postmasterPid) return ticks;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== postmasterPid) continue;
-      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (!title.includes(` ${database} `)) continue;
-      ticks.set(pid, cpuTicks(pid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return ticks;
-}
-
-const ticksBetween = (before: Map<number, number>, after: Map<number, number>) =>
-  [...after].reduce((sum, [pid, used]) => sum + used - (before.get(pid) ?? 0), 0);
 
 /** The PostgreSQL 15 target, or a note and nothing when that server is not running. */
 async function skipUnreachable(serverUrl: string): Promise<PreparedTarget | undefined> {
@@ -202,6 +163,9 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
       await owner.query('VACUUM (ANALYZE) leads, calls, activities, opportunities, meetings, users, pipeline_stages, sessions');
       await owner.query('CHECKPOINT');
       say(`VACUUM ANALYZE + CHECKPOINT in ${seconds(vacuumStarted)}`);
+      await measureWriteCost(owner);
+      // The stage change above was rolled back but left every lead row locked once: clean up.
+      await owner.query('VACUUM (ANALYZE) leads, analytics_lead_facts, analytics_lead_days');
       const { rows } = await owner.query<Record<string, string>>(
         `SELECT pg_size_pretty(pg_total_relation_size('leads')) AS leads, pg_size_pretty(pg_total_relation_size('calls')) AS calls,
                 pg_size_pretty(pg_total_relation_size('activities')) AS activities`,
@@ -251,7 +215,9 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
       say(`${caller.name}, 365 days: ${body.leads.new} new leads, ${body.calls.total} calls, ${body.email.emailed_leads} leads emailed`);
     }
 
-    if (args.explain) await explainAll(database.db, agent.id, yearAgo, today);
+    if (args.explain) {
+      await explainAll(database.db, { userId: agent.id, role: 'agent', email: agent.email, fullName: agent.email, via: 'session' }, yearAgo, today);
+    }
 
     const rows: Row[] = [];
     say(`\nLoad average (1, 5, 15 min) before the runs: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`);
@@ -260,8 +226,8 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
       for (const range of ranges) {
         for (const caller of callers) {
           for (const concurrency of CONCURRENCY) {
-            const pgBefore = postgresTicks(target.postmasterPid, BENCH_DATABASE);
-            const serverBefore = cpuTicks(process.pid);
+            const pgBefore = samplePostgres(target.postmasterPid, BENCH_DATABASE);
+            const serverBefore = processCpuMs(process.pid);
             const result = await load.run({
               baseUrl: base,
               path: `/api/v1/analytics/${endpoint}${range.query ? `?${range.query}` : ''}`,
@@ -270,9 +236,9 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
               warmupMs: WARMUP_MS,
               durationMs: DURATION_MS,
             });
-            const perRequest = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND / Math.max(1, result.total);
-            const serverCpuMs = perRequest(cpuTicks(process.pid) - serverBefore);
-            const postgresCpuMs = perRequest(ticksBetween(pgBefore, postgresTicks(target.postmasterPid, BENCH_DATABASE)));
+            const perRequest = (ms: number) => ms / Math.max(1, result.total);
+            const serverCpuMs = perRequest(processCpuMs(process.pid) - serverBefore);
+            const postgresCpuMs = perRequest(cpuMsBetween(pgBefore, samplePostgres(target.postmasterPid, BENCH_DATABASE)));
             rows.push({ endpoint, caller: caller.name, range: range.name, concurrency, result, serverCpuMs, postgresCpuMs });
             say(
               `  ${endpoint.padEnd(16)} ${range.name.padEnd(9)} ${caller.name.padEnd(6)} c=${concurrency}  n=${String(result.latencies.length).padStart(5)}  ` +
@@ -323,8 +289,8 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
 /** Nearest-rank percentile of an ascending array. */
 const ms = (value: number) => (Number.isNaN(value) ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1));
 
-/** EXPLAIN (ANALYZE, BUFFERS) of each statement the endpoints run, as the agent under RLS. */
-async function explainAll(db: Parameters<typeof withSystem>[0], agentId: string, yearAgo: string, today: string) {
+/** EXPLAIN (ANALYZE, BUFFERS) of each statement the endpoints run, as the agent under RLS (withActor). */
+async function explainAll(db: Parameters<typeof withSystem>[0], agent: Actor, yearAgo: string, today: string) {
   for (const [label, input] of [
     ['30 days', {}],
     ['365 days', { from: yearAgo, to: today }],
@@ -333,21 +299,57 @@ async function explainAll(db: Parameters<typeof withSystem>[0], agentId: string,
     const statements = analyticsStatements(range, resolveInterval(range, undefined));
     for (const [name, statement] of Object.entries(statements)) {
       const compiled = statement.compile(db);
-      const plan = await db.connection().execute(async (connection) => {
-        await sql.raw(`BEGIN; SET LOCAL ROLE clara_app; SELECT set_config('app.user_id', '${agentId}', true)`).execute(connection);
-        await tuneAnalyticsTransaction(connection);
-        try {
-          const { rows } = await connection.executeQuery<{ 'QUERY PLAN': string }>({
-            ...compiled,
-            sql: `EXPLAIN (ANALYZE, BUFFERS) ${compiled.sql}`,
-          });
-          return rows.map((row) => row['QUERY PLAN']).join('\n');
-        } finally {
-          await sql.raw('ROLLBACK').execute(connection);
-        }
+      const plan = await withActor(db, agent, async (tx) => {
+        await tuneAnalyticsTransaction(tx);
+        const { rows } = await tx.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `EXPLAIN (ANALYZE, BUFFERS) ${compiled.sql}` });
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
       });
       say(`\n#### EXPLAIN ${name}, ${label}, as the agent\n\n\`\`\`\n${plan}\n\`\`\``);
     }
+  }
+}
+
+/**
+ * What keeping the lead roll-up costs a write (migration 017's triggers), as the owner on one
+ * connection: 200 single-row statements each with the roll-up triggers on and off (disabled
+ * inside a transaction that is rolled back), and one change of a stage's flags, which refreshes
+ * every lead.
+ */
+async function measureWriteCost(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ id: string }>(
+    "SELECT id FROM leads WHERE deleted_at IS NULL AND qualification_status = 'unqualified' ORDER BY id LIMIT 200",
+  );
+  const ids = rows.map((row) => row.id);
+  const statements: [string, string][] = [
+    ['insert a call', 'INSERT INTO calls (lead_id, call_start_time) VALUES ($1, now())'],
+    ['move a lead to another stage', "UPDATE leads SET pipeline_stage_id = (SELECT id FROM pipeline_stages WHERE name = 'Contacted') WHERE id = $1"],
+    ['edit a lead (nothing counted changes)', 'UPDATE leads SET lead_score = lead_score WHERE id = $1'],
+  ];
+  say(`\nWrite cost of the lead roll-up (owner, one connection, ${ids.length} single-row statements each):`);
+  for (const [name, text] of statements) {
+    const perStatement: Record<string, number> = {};
+    for (const triggers of ['on', 'off']) {
+      await client.query('BEGIN');
+      try {
+        if (triggers === 'off') {
+          for (const table of ['leads', 'calls']) await client.query(`ALTER TABLE ${table} DISABLE TRIGGER analytics_insert, DISABLE TRIGGER analytics_update`);
+        }
+        const started = performance.now();
+        for (const id of ids) await client.query(text, [id]);
+        perStatement[triggers] = (performance.now() - started) / ids.length;
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    }
+    say(`  ${name.padEnd(38)} ${perStatement.on?.toFixed(3)} ms with the triggers, ${perStatement.off?.toFixed(3)} ms without`);
+  }
+  await client.query('BEGIN');
+  try {
+    const started = performance.now();
+    await client.query("UPDATE pipeline_stages SET is_lost = NOT is_lost WHERE name = 'Closed Lost'");
+    say(`  a stage's won/lost flag changed (every lead refreshed): ${seconds(started)}`);
+  } finally {
+    await client.query('ROLLBACK');
   }
 }
 

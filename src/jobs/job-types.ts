@@ -1,5 +1,6 @@
 import { webhookDeliveryJob, webhookRetention } from '../channels/webhooks/deliver-webhook.js';
 import type { Config } from '../config/config.js';
+import { mergeLeadDays } from '../crm/analytics/merge-lead-days.js';
 import { JobRegistry } from './job-registry.js';
 
 /**
@@ -7,5 +8,8 @@ import { JobRegistry } from './job-registry.js';
  * needs background work defines its JobDefinition beside its code and adds it here.
  */
 export function createJobRegistry(config: Config): JobRegistry {
-  return new JobRegistry().define(webhookDeliveryJob(config.webhooks)).cleanup(webhookRetention(config.webhooks));
+  return new JobRegistry()
+    .define(webhookDeliveryJob(config.webhooks))
+    .cleanup(webhookRetention(config.webhooks))
+    .cleanup(mergeLeadDays);
 }

@@ -139,7 +139,8 @@ export interface LeadGroups {
   owners: Map<string | null, LeadFigures>;
 }
 
-const leadGroupsQuery = (range: DateRange, cuts: LeadCuts) => {
+/** The grouping sets, GROUPING() tests and keys of the cuts asked for, shared by both lead queries. */
+function leadGrouping(cuts: LeadCuts) {
   const sets = [
     ...(cuts.total ? [sql`()`] : []),
     ...(cuts.interval ? [sql`(bucket)`] : []),
@@ -157,24 +158,108 @@ const leadGroupsQuery = (range: DateRange, cuts: LeadCuts) => {
     ...(cuts.bySource ? [sql`source`] : []),
     ...(cuts.byOwner ? [sql`agent_id::text`] : []),
   ];
-  const kind = whens.length > 0 ? sql`CASE ${sql.join(whens, sql` `)} ELSE 'total' END` : sql`'total'`;
-  return sql<LeadFigures & { kind: 'total' | 'bucket' | 'source' | 'owner'; key: string | null }>`
-    SELECT ${kind} AS kind,
-           ${keys.length > 0 ? sql`coalesce(${sql.join(keys)})` : sql`NULL`} AS key,
-           ${leadCounts}
+  return {
+    sets: sql.join(sets),
+    kind: whens.length > 0 ? sql`CASE ${sql.join(whens, sql` `)} ELSE 'total' END` : sql`'total'`,
+    key: keys.length > 0 ? sql`coalesce(${sql.join(keys)})` : sql`NULL`,
+  };
+}
+
+type LeadGroupRow = LeadFigures & { kind: 'total' | 'bucket' | 'source' | 'owner'; key: string | null };
+
+/**
+ * The lead figures from the daily roll-up of migration 017 (analytics_lead_days: per UTC day,
+ * owner and source) and, for what is not a whole UTC day inside one chart bucket, the per-lead
+ * facts it sums (analytics_lead_facts), both read under the leads' visibility rule. The whole
+ * UTC days of the range come from the roll-up, but for those a local bucket boundary cuts (in a
+ * time zone off UTC); those, and the partial days at the range's ends, are read lead by lead.
+ * A year in UTC reads one roll-up row per day, owner and source instead of 100k leads, each with
+ * its funnel probes. The same figures as leadGroupsFromLeadsQuery, which the tests compare it with.
+ */
+const leadGroupsQuery = (range: DateRange, cuts: LeadCuts) => {
+  const { sets, kind, key } = leadGrouping(cuts);
+  const start = sql`${range.start}::timestamptz`;
+  const end = sql`${range.end}::timestamptz`;
+  const bucketOf = (instant: RawBuilder<unknown>) =>
+    cuts.interval ? sql`date_trunc(${cuts.interval}, ${instant} AT TIME ZONE ${range.time_zone})::date` : sql`NULL::date`;
+  const dayStart = sql`(g AT TIME ZONE 'UTC')`;
+  const dayLast = sql`((g + interval '1 day' - interval '1 microsecond') AT TIME ZONE 'UTC')`;
+  return sql<LeadGroupRow>`
+    -- d0: the first UTC day starting at or after the start; d1: the day after the last one ending by the end.
+    WITH bounds AS (
+      SELECT d0, d1, d0::timestamp AT TIME ZONE 'UTC' AS d0_at, d1::timestamp AT TIME ZONE 'UTC' AS d1_at
+        FROM (SELECT ((${start} - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 AS d0,
+                     (${end} AT TIME ZONE 'UTC')::date AS d1) b
+    ),
+    -- The whole UTC days, each with its chart bucket; whole: no bucket boundary inside it.
+    days AS (
+      SELECT g::date AS day, ${bucketOf(dayStart)} AS bucket, ${bucketOf(dayStart)} IS NOT DISTINCT FROM ${bucketOf(dayLast)} AS whole
+        FROM bounds, generate_series(d0::timestamp, (d1 - 1)::timestamp, interval '1 day') g
+    ),
+    -- Read lead by lead: the range's partial days at either end and the days a bucket boundary cuts.
+    partial AS (
+      SELECT ${start} AS s, least(${end}, d0_at) AS e FROM bounds WHERE ${start} < least(${end}, d0_at)
+      UNION ALL
+      SELECT greatest(${start}, d0_at, d1_at), ${end} FROM bounds WHERE greatest(${start}, d0_at, d1_at) < ${end}
+      UNION ALL
+      SELECT day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC' FROM days WHERE NOT whole
+    ),
+    counted AS (
+      SELECT d.bucket, r.agent_id, r.source, r.call_before, r.leads, r.contacted, r.qualified, r.opportunities, r.won, r.p1, r.lost
+        FROM analytics_lead_days r JOIN days d ON d.day = r.day AND d.whole
+       WHERE r.day >= (SELECT d0 FROM bounds) AND r.day < (SELECT d1 FROM bounds)
+      UNION ALL
+      SELECT ${bucketOf(sql`f.created_at`)}, f.agent_id, f.source, f.call_before, 1, (f.level >= 1)::int, (f.level >= 2)::int,
+             (f.level >= 3)::int, (f.level = 4)::int, f.p1::int, f.lost::int
+        FROM partial p JOIN analytics_lead_facts f ON f.created_at >= p.s AND f.created_at < p.e
+    ),
+    grouped AS (
+      SELECT ${kind} AS kind, ${key} AS key,
+             coalesce(sum(leads), 0)::int AS leads,
+             -- A lead whose only calls are older than its creation was contacted in this range
+             -- if one started at most a day before the range (the rule of cohort()).
+             coalesce(sum(contacted + CASE WHEN call_before >= ${start} - interval '1 day' THEN leads ELSE 0 END), 0)::int AS contacted,
+             coalesce(sum(qualified), 0)::int AS qualified,
+             coalesce(sum(opportunities), 0)::int AS opportunities,
+             coalesce(sum(won), 0)::int AS won,
+             coalesce(sum(p1), 0)::int AS p1,
+             coalesce(sum(lost), 0)::int AS lost
+        FROM counted
+       GROUP BY GROUPING SETS (${sets})
+    )
+    -- Unmerged delta rows can sum to nothing (a lead moved to another source): no such group.
+    SELECT * FROM grouped WHERE kind = 'total' OR leads <> 0
+     ORDER BY kind, leads DESC, key NULLS LAST`;
+};
+
+/**
+ * The same figures straight from the leads (each with its funnel step, cohort()): what the
+ * roll-up must always equal. The tests compare the two, role by role, after every kind of change.
+ */
+export const leadGroupsFromLeadsQuery = (range: DateRange, cuts: LeadCuts) => {
+  const { sets, kind, key } = leadGrouping(cuts);
+  return sql<LeadGroupRow>`
+    SELECT ${kind} AS kind, ${key} AS key, ${leadCounts}
       FROM (
         SELECT cohort.*,
                ${cuts.interval ? sql`date_trunc(${cuts.interval}, created_at AT TIME ZONE ${range.time_zone})::date` : sql`NULL::date`} AS bucket,
                nullif(btrim(lead_source), '') AS source
           FROM (${cohort(range)}) cohort
       ) leads
-     GROUP BY GROUPING SETS (${sql.join(sets)})
+     GROUP BY GROUPING SETS (${sets})
      ORDER BY kind, leads DESC, key NULLS LAST`;
 };
 
 export async function selectLeadGroups(tx: Db, range: DateRange, cuts: LeadCuts): Promise<LeadGroups> {
+  return leadGroupsOf((await leadGroupsQuery(range, cuts).execute(tx)).rows);
+}
+
+export async function selectLeadGroupsFromLeads(tx: Db, range: DateRange, cuts: LeadCuts): Promise<LeadGroups> {
+  return leadGroupsOf((await leadGroupsFromLeadsQuery(range, cuts).execute(tx)).rows);
+}
+
+function leadGroupsOf(rows: LeadGroupRow[]): LeadGroups {
   const groups: LeadGroups = { buckets: new Map(), sources: [], owners: new Map() };
-  const { rows } = await leadGroupsQuery(range, cuts).execute(tx);
   for (const { kind, key, ...figures } of rows) {
     if (kind === 'total') groups.total = figures;
     else if (kind === 'bucket' && key !== null) groups.buckets.set(key, figures);
@@ -267,6 +352,7 @@ export function analyticsStatements(range: DateRange, interval: Interval): Recor
   return {
     leads_all_cuts: leadGroupsQuery(range, { total: true, interval, bySource: true, byOwner: true }),
     leads_total: leadGroupsQuery(range, { total: true }),
+    leads_all_cuts_from_leads: leadGroupsFromLeadsQuery(range, { total: true, interval, bySource: true, byOwner: true }),
     calls_total_and_owners: callGroupsQuery(range, { total: true, byOwner: true }),
     email: emailFiguresQuery(range),
     meetings: meetingsQuery(range),
