@@ -41,7 +41,7 @@ function ColorSchemeToggle() {
   const next = current === 'dark' ? 'light' : 'dark';
   return (
     <Tooltip label={`Switch to the ${next} theme`}>
-      <ActionIcon variant="subtle" color="gray" size="lg" aria-label={`Switch to the ${next} theme`} onClick={() => setColorScheme(next)} data-color-scheme={current}>
+      <ActionIcon variant="subtle" color="gray" size="lg" aria-label={`Switch to the ${next} theme`} onClick={() => setColorScheme(next)}>
         {current === 'dark' ? (
           <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
             <circle cx="12" cy="12" r="4" />
