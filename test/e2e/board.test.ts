@@ -184,9 +184,9 @@ describe('pipeline board, lead page and calendar in the browser', () => {
     await page.keyboard.press('Space');
     await card.locator('[data-drag-handle][aria-pressed="true"]').waitFor({ state: 'attached' });
     // dnd-kit's keyboard sensor starts listening for arrows in a setTimeout after the drag starts,
-    // and Chromium runs input before timers on a busy renderer: an arrow sent at once could be
-    // lost, the flakiness seen under load. A timer set now runs after the sensor's (timers of equal
-    // delay run in the order they were set), so once it has run the sensor is listening.
+    // and Chromium may run input before timers on a busy renderer, so an arrow sent at once could be
+    // lost. A timer set now runs after the sensor's (timers of equal delay run in the order they were
+    // set): once it has run, the sensor is listening.
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
     await page.keyboard.press('ArrowRight');
     // Dropped only once the next column knows the card is over it (the board scrolls to it first).
