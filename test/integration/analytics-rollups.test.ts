@@ -3,7 +3,8 @@
  * figures computed straight from the leads, for every role, every cut (total, chart buckets,
  * sources, owners) and ranges in several time zones, after every kind of change: a lead created
  * through the API or a CSV import, reassigned, moved, trashed, restored, hard deleted, re-dated;
- * a won opportunity; a call; a pipeline stage's flags and order; deltas merged. And requests can
+ * a won opportunity; a call; a pipeline stage's flags and order, a stage added and removed
+ * through the API; deltas merged. And requests can
  * read the roll-ups only under the leads' rule, and never write them.
  *
  * Cast: an admin, a viewer, manager Maya with agent Ann, agent Bob outside the team, the AI
@@ -211,6 +212,19 @@ describe('analytics roll-ups', () => {
     await db.updateTable('pipeline_stages').set({ order_position: 2 }).where('name', '=', 'Contacted').execute();
     await db.updateTable('pipeline_stages').set({ is_lost: true }).where('name', '=', 'Closed Lost').execute();
     await assertSameFigures('after the stages are put back');
+
+    // An admin adds an open stage before the others (New Lead is no longer the first), then removes it.
+    const added = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/pipeline_stages',
+      headers: t.admin.headers,
+      payload: { name: 'Inbox', order_position: 0 },
+    });
+    assert.equal(added.statusCode, 201, added.body);
+    await assertSameFigures('after a stage is added');
+    const removed = await t.app.inject({ method: 'DELETE', url: `/api/v1/pipeline_stages/${added.json().id}`, headers: t.admin.headers });
+    assert.ok([200, 204].includes(removed.statusCode), removed.body);
+    await assertSameFigures('after the stage is removed');
   });
 
   test('a change waits for a concurrent change to the same lead and counts after it', async () => {

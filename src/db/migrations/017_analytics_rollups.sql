@@ -231,10 +231,14 @@ CREATE FUNCTION app.analytics_stages_changed() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
   AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND NOT EXISTS (
-    SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE (n.order_position, n.is_won, n.is_lost) IS DISTINCT FROM (o.order_position, o.is_won, o.is_lost)) THEN
-    RETURN NULL;
+  -- Nested, not one condition: an INSERT or DELETE trigger has only one of the two transition
+  -- tables, and an expression naming the other fails to plan.
+  IF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (
+      SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+       WHERE (n.order_position, n.is_won, n.is_lost) IS DISTINCT FROM (o.order_position, o.is_won, o.is_lost)) THEN
+      RETURN NULL;
+    END IF;
   END IF;
   PERFORM app.analytics_refresh_leads(ARRAY(SELECT id FROM leads WHERE deleted_at IS NULL));
   RETURN NULL;
