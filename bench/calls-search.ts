@@ -2,7 +2,9 @@
  * `npm run bench:calls-search [-- --target embedded|pg15|both]`: transcript search
  * (GET /api/v1/calls?q=) at 100k calls with transcripts, with authentication and row-level
  * security on, before and after migration 019 (candidate ids from app.search_call_ids through the
- * GIN index, docs/benchmarks.md "### Transcript search").
+ * GIN index, docs/benchmarks.md "### Transcript search"); since migration 020 the function answers
+ * "too many" at once when the planner expects a common word (printed: each term's estimate and
+ * what the function answered).
  *
  * Per target: a throwaway database, the server on an ephemeral port, an admin, a manager with
  * two agents and three more agents, 100k leads (bench/lib/seed.ts) and one call per lead with a
@@ -12,7 +14,8 @@
  *     wall time and the CPU of PostgreSQL and of Node per request;
  *  2. the terms round robin through HTTP with the load generator (bench/lib/load-client.ts), as
  *     an agent's session and an admin's API key, 16 in flight and 1;
- *  3. the plans PostgreSQL ran inside app.search_call_ids (auto_explain with ANALYZE, BUFFERS).
+ *  3. the plans PostgreSQL ran inside app.search_call_ids (auto_explain with ANALYZE, BUFFERS);
+ *     none for a word the function found too common from the estimate alone.
  * Figures belong in docs/benchmarks.md; tests never assert on timings.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -20,12 +23,12 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Actor, Role } from '../src/auth/actor.js';
 import { loadConfig } from '../src/config/config.js';
 import { callResource } from '../src/crm/calls/call-resource.js';
-import { listRecords } from '../src/crm/records/queries.js';
+import { listRecords, SEARCH_CANDIDATES, searchQuery } from '../src/crm/records/queries.js';
 import type { Resource } from '../src/crm/records/resource.js';
 import { createUser } from '../src/crm/users/create-user.js';
 import { openDatabase, serverVersion, type Database, type Db } from '../src/db/database.js';
@@ -132,6 +135,16 @@ const asActor = (user: { id: string; email: string }, role: Role, via: Actor['vi
   via,
 });
 
+/** What app.search_call_ids answers the caller for a term, as the list engine asks it: how many ids, or "too many" (a NULL). */
+async function functionAnswer(database: Database, caller: Caller, q: string): Promise<string> {
+  const { rows } = await withActor(database.db, caller.actor, (tx) =>
+    sql<{ ids: number; too_many: boolean }>`
+      SELECT count(id)::int AS ids, coalesce(bool_or(id IS NULL), false) AS too_many
+        FROM app.search_call_ids(${searchQuery(q)}, ${SEARCH_CANDIDATES}) AS id`.execute(tx),
+  );
+  return rows[0]?.too_many ? 'too many' : `${rows[0]?.ids ?? 0} ids`;
+}
+
 /** A term, searched one request at a time: wall ms per request, and CPU ms of PostgreSQL and Node. */
 async function timeSearch(database: Database, target: BenchTarget, caller: Caller, resource: Resource, q: string) {
   const run = () => withActor(database.db, caller.actor, (tx) => listRecords(tx, resource, { limit: 50, q, filters: {}, ranges: {} }));
@@ -218,6 +231,13 @@ async function benchTarget(target: BenchTarget, load: ChildProcess): Promise<voi
         [TERMS],
       );
       say(`Calls matching each term: ${shares.map((s) => `${s.term} ${s.share} %`).join(', ')}`);
+      // What app.search_call_ids (migration 020) sees first: the planner's estimate of the matches.
+      const { rows: estimates } = await owner.query<{ term: string; rows: string }>(
+        `SELECT term, app.estimated_search_matches('calls', to_tsquery('simple', replace(term, ' ', ':* & ') || ':*'))::text AS rows
+           FROM unnest($1::text[]) term ORDER BY term`,
+        [TERMS],
+      );
+      say(`The planner's estimate of the calls matching each term: ${estimates.map((e) => `${e.term} ${e.rows}`).join(', ')}`);
     } finally {
       await owner.end();
     }
@@ -246,8 +266,8 @@ async function benchTarget(target: BenchTarget, load: ChildProcess): Promise<voi
     const { searchFunction: _candidates, ...plain } = now;
     say('\n### One request at a time, in-process (withActor + listRecords, no HTTP)\n');
     say(`${ITERATIONS} searches per row after 4 unmeasured; plain = before migration 019, candidates = now\n`);
-    say('| term | caller | rows (more?) | plain p50 ms | plain p95 ms | plain PG CPU ms | candidates p50 ms | candidates p95 ms | candidates PG CPU ms | candidates Node CPU ms |');
-    say('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+    say('| term | caller | rows (more?) | plain p50 ms | plain p95 ms | plain PG CPU ms | candidates p50 ms | candidates p95 ms | candidates PG CPU ms | candidates Node CPU ms | function answers |');
+    say('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
     for (const term of TERMS) {
       for (const caller of callers) {
         const before = await timeSearch(database, target, caller, plain, term);
@@ -255,7 +275,7 @@ async function benchTarget(target: BenchTarget, load: ChildProcess): Promise<voi
         if (before.rows !== after.rows) throw new Error(`${term}, ${caller.auth}: ${before.rows} rows before, ${after.rows} after`);
         say(
           `| ${term} | ${caller.auth} | ${after.rows}${after.more ? '+' : ''} | ${before.p50.toFixed(1)} | ${before.p95.toFixed(1)} | ${before.pgMs.toFixed(1)} | ` +
-            `${after.p50.toFixed(1)} | ${after.p95.toFixed(1)} | ${after.pgMs.toFixed(1)} | ${after.nodeMs.toFixed(2)} |`,
+            `${after.p50.toFixed(1)} | ${after.p95.toFixed(1)} | ${after.pgMs.toFixed(1)} | ${after.nodeMs.toFixed(2)} | ${await functionAnswer(database, caller, term)} |`,
         );
       }
     }
@@ -288,7 +308,7 @@ async function benchTarget(target: BenchTarget, load: ChildProcess): Promise<voi
     for (const caller of callers) {
       for (const term of ['pricing', 'kowalski']) {
         const plan = await explainCandidates(target.url, caller, now, term);
-        say(`\n#### "${term}", ${caller.auth}\n\n\`\`\`\n${plan ?? '(no plan captured)'}\n\`\`\``);
+        say(`\n#### "${term}", ${caller.auth}\n\n\`\`\`\n${plan ?? '(no plan: the function did not collect candidates)'}\n\`\`\``);
       }
     }
   } finally {

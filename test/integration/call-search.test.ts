@@ -57,8 +57,10 @@ describe('transcript search', () => {
       UNION ALL
       -- Calls that match none of the words searched here: the table has the shape of a real one, where
       -- reading the GIN index costs less than reading every row (on a table of a few hundred rows
-      -- the planner may rightly prefer to read them all).
-      SELECT NULL::uuid, ${carl.id}::uuid, 'Clara: thanks for calling, goodbye ' || g, now() - interval '2 days' - g * interval '1 second'
+      -- the planner may rightly prefer to read them all). A vocabulary of 200 topics as well: the
+      -- planner estimates a prefix (pricing:*) from the statistics only with 100 or more common
+      -- words (PostgreSQL's ts_selfuncs.c), as a real table of transcripts has.
+      SELECT NULL::uuid, ${carl.id}::uuid, 'Clara: thanks for calling, goodbye ' || g || ' topic' || g % 200, now() - interval '2 days' - g * interval '1 second'
         FROM generate_series(1, 10000) g`.execute(db);
     await sql`ANALYZE calls`.execute(db);
   });
@@ -133,7 +135,8 @@ describe('transcript search', () => {
     assert.equal((await api.list(t.admin, '/api/v1/calls?q=%22%27%3B--&limit=5')).length, 5);
   });
 
-  test('the list engine asks app.search_call_ids, which reads the GIN index (auto_explain of the nested statement)', async () => {
+  /** The statements PostgreSQL ran (auto_explain of nested statements) for one search through the list engine. */
+  async function explained(user: TestUser, q: string): Promise<string[]> {
     // A connection of its own with auto_explain sending each plan to the client as a NOTICE.
     const notices: string[] = [];
     const pool = new pg.Pool({
@@ -144,20 +147,66 @@ describe('transcript search', () => {
     });
     pool.on('connect', (client) => client.on('notice', (notice) => notices.push(notice.message ?? '')));
     const db: Db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    const calls = callResource({ defaultCountry: 'US' });
     try {
-      for (const [user, q] of [[alice, 'zanzibar'], [bob, 'pricing'], [t.admin, 'zanzibar'], [alice, 'pricing']] as const) {
-        notices.length = 0;
-        const actor: Actor = { userId: user.id, role: user.role, email: user.email, fullName: user.role, via: 'session' };
-        // Through the list engine, as GET /api/v1/calls?q= runs it.
-        await withActor(db, actor, (tx) => listRecords(tx, calls, { limit: 50, q, filters: {}, ranges: {} }));
-        const plan = notices.find((notice) => /FROM calls c/.test(notice));
-        assert.ok(plan, `the function's statement was explained (${user.role}, ${q}): ${notices.join('\n---\n').slice(0, 2000)}`);
-        assert.match(plan, /Bitmap Index Scan on calls_search_idx/, plan);
-        assert.doesNotMatch(plan, /Seq Scan on calls/, plan);
-      }
+      // Through the list engine, as GET /api/v1/calls?q= runs it.
+      await withActor(db, actorOf(user), (tx) => listRecords(tx, callResource({ defaultCountry: 'US' }), { limit: 50, q, filters: {}, ranges: {} }));
     } finally {
       await db.destroy();
     }
+    return notices;
+  }
+
+  const actorOf = (user: TestUser): Actor => ({ userId: user.id, role: user.role, email: user.email, fullName: user.role, via: 'session' });
+
+  /** What app.search_call_ids answers `user` for a word typed as a prefix (ids, or a single null: "too many"). */
+  async function candidates(user: TestUser, word: string, maxRows = SEARCH_CANDIDATES): Promise<(string | null)[]> {
+    const { rows } = await withActor(t.database.db, actorOf(user), (tx) =>
+      sql<{ id: string | null }>`SELECT app.search_call_ids(to_tsquery('simple', ${word} || ':*'), ${maxRows}::int) AS id`.execute(tx),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  test('the list engine asks app.search_call_ids, which reads the GIN index (auto_explain of the nested statement)', async () => {
+    for (const [user, q] of [[alice, 'zanzibar'], [bob, 'pricing'], [t.admin, 'zanzibar'], [alice, 'pricing']] as const) {
+      const notices = await explained(user, q);
+      const plan = notices.find((notice) => /FROM calls c/.test(notice));
+      assert.ok(plan, `the function's statement was explained (${user.role}, ${q}): ${notices.join('\n---\n').slice(0, 2000)}`);
+      assert.match(plan, /Bitmap Index Scan on calls_search_idx/, plan);
+      assert.doesNotMatch(plan, /Seq Scan on calls/, plan);
+    }
+  });
+
+  test('the function answers ids, or a single null for "too many": counted, or estimated by the planner for a common word', async () => {
+    // Rare: the ids the caller may see.
+    assert.equal((await candidates(alice, 'zanzibar')).length, 4);
+    assert.deepEqual(new Set(await candidates(bob, 'pricing')), new Set(await expected('%pricing%', [bob.id])));
+    // More visible matches than asked for, found by counting (the estimate, ~1,140 matches in the
+    // whole table, is under 4 x 1,000 for an agent).
+    assert.deepEqual(await candidates(alice, 'pricing'), [null]);
+    // The estimate alone: bob sees 40 "pricing" calls, fewer than 100, but the planner expects
+    // ~1,140 in the whole table, over 4 x 100, so the function answers at once. An admin sees every
+    // match, so over 1 x 1,000 is enough.
+    assert.deepEqual(await candidates(bob, 'pricing', 100), [null]);
+    assert.deepEqual(await candidates(t.admin, 'pricing'), [null]);
+    // "goodbye" is in 10,000 calls: too many for everyone, even alice, who sees none of them.
+    for (const user of [alice, bob, carl, manager, t.admin]) assert.deepEqual(await candidates(user, 'goodbye'), [null], user.role);
+    // A deactivated user gets nothing at all, not even "too many".
+    const gone = await t.user('agent');
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/users/${gone.id}`, headers: t.admin.headers })).statusCode, 204);
+    assert.deepEqual(await candidates(gone, 'goodbye'), []);
+    assert.deepEqual(await candidates(gone, 'zanzibar'), []);
+  });
+
+  test('a common word takes the plain path without collecting candidates, and finds what the rule allows', async () => {
+    for (const user of [carl, t.admin]) {
+      const notices = await explained(user, 'goodbye');
+      assert.ok(notices.some((notice) => /search @@/.test(notice)), `the page query was explained: ${notices.join('\n---\n').slice(0, 2000)}`);
+      assert.equal(notices.some((notice) => /FROM calls c/.test(notice) || /calls_search_idx/.test(notice)), false, notices.join('\n---\n').slice(0, 2000));
+    }
+    // The same answers as the rule: carl's own calls, his manager's view of the team, everyone's, none for alice.
+    assert.deepEqual(await api.pageThrough(carl, '/api/v1/calls?q=goodbye', 500), await expected('%goodbye%', [carl.id]));
+    assert.deepEqual(await api.pageThrough(manager, '/api/v1/calls?q=goodbye', 500), await expected('%goodbye%', [manager.id, alice.id, carl.id]));
+    assert.deepEqual(await api.pageThrough(t.admin, '/api/v1/calls?q=goodbye%2010', 50), await expected('%goodbye 10%', 'all'));
+    assert.deepEqual(await api.list(alice, '/api/v1/calls?q=goodbye'), []);
   });
 });

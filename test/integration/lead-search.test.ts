@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import type { Actor } from '../../src/auth/actor.js';
 import { SEARCH_CANDIDATES } from '../../src/crm/records/queries.js';
+import { withActor } from '../../src/db/with-actor.js';
 import { crmApi, type CrmApi } from '../support/crm-api.js';
 import { createTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
@@ -80,5 +82,27 @@ describe('lead search at volume', () => {
     const byOwner = await api.list(t.admin, `/api/v1/leads?q=common&agent_id=${bob.id}&limit=100`);
     assert.equal(byOwner.length, 40);
     assert.ok(byOwner.every((lead) => lead.agent_id === bob.id));
+  });
+
+  /** What app.search_lead_ids answers `user` for a word typed as a prefix (ids, or a single null: "too many"). */
+  async function candidates(user: TestUser, word: string, maxRows = SEARCH_CANDIDATES): Promise<(string | null)[]> {
+    const actor: Actor = { userId: user.id, role: user.role, email: user.email, fullName: user.role, via: 'session' };
+    const { rows } = await withActor(t.database.db, actor, (tx) =>
+      sql<{ id: string | null }>`SELECT app.search_lead_ids(to_tsquery('simple', ${word} || ':*'), ${maxRows}::int) AS id`.execute(tx),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  test('the function answers ids, or a single null for "too many": counted, or estimated by the planner for a common word', async () => {
+    assert.deepEqual(new Set(await candidates(alice, 'zanzibar')), new Set(await expected('Zanzibar%', [alice.id])));
+    assert.deepEqual(new Set(await candidates(bob, 'common')), new Set(await expected('Common%', [bob.id])));
+    // Counted: alice sees more than 1,000 (the estimate, ~1,140 in the whole table, is under 4 x 1,000).
+    assert.deepEqual(await candidates(alice, 'common'), [null]);
+    // Estimated: bob sees 40, fewer than 100, but the planner expects ~1,140 leads, over 4 x 100;
+    // an admin sees every match, so over 1 x 1,000 is enough. Neither collects candidates.
+    assert.deepEqual(await candidates(bob, 'common', 100), [null]);
+    assert.deepEqual(await candidates(t.admin, 'common'), [null]);
+    // Either way the list answers the same: bob's 40 through the plain search when forced to it.
+    assert.equal((await api.pageThrough(bob, '/api/v1/leads?q=common', 15)).length, 40);
   });
 });

@@ -123,9 +123,11 @@ async function searchCondition(tx: Db, resource: Resource, q: string): Promise<R
   const tsquery = searchQuery(q);
   if (!tsquery) return undefined;
   if (resource.searchFunction) {
-    const { rows } = await sql<{ id: string }>`
-      SELECT ${sql.raw(resource.searchFunction)}(${tsquery}, ${SEARCH_CANDIDATES + 1}) AS id`.execute(tx);
-    if (rows.length <= SEARCH_CANDIDATES) {
+    // The function answers the ids of at most SEARCH_CANDIDATES visible matches, or a single
+    // NULL when there are more (counted, or estimated by the planner for a common word).
+    const { rows } = await sql<{ id: string | null }>`
+      SELECT ${sql.raw(resource.searchFunction)}(${tsquery}, ${SEARCH_CANDIDATES}) AS id`.execute(tx);
+    if (!rows.some((row) => row.id === null)) {
       return sql`id = ANY (${rows.map((row) => row.id)}::uuid[])`;
     }
   }
