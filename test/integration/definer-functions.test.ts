@@ -10,8 +10,8 @@ import { withActor } from '../../src/db/with-actor.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const CALLABLE_BY_REQUESTS: Record<string, string> = {
-  'app.search_lead_ids(tsquery,integer)': "applies the leads' visibility rule itself (migrations 007, 014)",
-  'app.search_call_ids(tsquery,integer)': "applies the calls' visibility rule itself (migration 019)",
+  'app.search_lead_ids(tsquery,integer)': "applies the leads' visibility rule itself (migrations 007, 014); ids or a NULL for too many (020)",
+  'app.search_call_ids(tsquery,integer)': "applies the calls' visibility rule itself (migration 019); ids or a NULL for too many (020)",
   'app.set_password(uuid,text)': 'refuses anyone but the user themself or an admin',
   'app.enqueue_job(text,jsonb,timestamp with time zone,integer)': 'jobs are enqueued in the request transaction (src/jobs)',
   'app.email_tracking_secret()': 'signs tracking links in the request that sends the email (src/channels/email)',
