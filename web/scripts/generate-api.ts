@@ -24,7 +24,10 @@ function offline(name: string): unknown {
 const context = {
   config: loadConfig({ PUBLIC_URL: 'http://localhost:3000', LOG_LEVEL: 'silent', CLARA_WORKER: 'off' }),
   database: offline('database') as AppContext['database'],
-  events: offline('events') as AppContext['events'],
+  // Listening for user changes (the actor cache) needs no database: the listener never fires here.
+  events: new Proxy({}, {
+    get: (_target, property) => (property === 'onUserChanged' ? () => () => {} : offline(`events.${String(property)}`)),
+  }) as AppContext['events'],
   startedAt: new Date(),
 } satisfies AppContext;
 
