@@ -48,7 +48,11 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const actors = new ActorCache();
-  context.events.onUserChanged((userId) => actors.forgetUser(userId));
+  const stopForgetting = context.events.onUserChanged((userId) => actors.forgetUser(userId));
+  // The event hub may outlive this app (tests, the CLI): leave no listener behind.
+  app.addHook('onClose', async () => {
+    stopForgetting();
+  });
   app.setErrorHandler((error, request, reply) => {
     // PostgreSQL refused the credential (a session ended or a key revoked, maybe in another process).
     const credential = request.actor?.credential;
