@@ -42,6 +42,10 @@ export async function receiveSms(channel: TwilioChannel, sms: InboundSms): Promi
   if (keyword === 'help' || optedOut) return { replies: [] };
 
   const retried = await findSmsSessionWithMessage(env.db, phone, sms.messageSid, new Date(Date.now() - RETRY_WINDOW_MS));
+  // Counted before looking for an open thread: a text racing another first text then either
+  // sees the thread the other opened or claims the same ordinal and joins it (see below).
+  // Counted after, it could miss the thread and count it, and open a second one.
+  const ordinal = (await countSmsSessions(env.db, phone)) + 1;
   let open = retried ? undefined : await findOpenSmsSession(env.db, phone);
   if (open && idleFor(open.last_at) > channel.config.smsIdleHours * 3600 * 1000) {
     // A thread picked up again days later is a new conversation; the old one gets its analysis now.
@@ -53,7 +57,6 @@ export async function receiveSms(channel: TwilioChannel, sms: InboundSms): Promi
   if (!sessionId) {
     // The thread's ordinal is its external id: two first texts arriving at once both try the
     // same one, the unique index lets one start the conversation, and the other joins it.
-    const ordinal = (await countSmsSessions(env.db, phone)) + 1;
     try {
       const started = await startSession(env, {
         channel: 'sms',
