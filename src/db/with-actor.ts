@@ -1,11 +1,7 @@
-import { createRequire } from 'node:module';
 import { sql, type RawBuilder } from 'kysely';
-import pg from 'pg';
 import type { Database, Db } from './database.js';
+import { runPipeline, type PipelineStatement } from './pipeline.js';
 import type { Actor } from '../auth/actor.js';
-
-// The driver's own conversion of a parameter to the text it sends (dates, arrays, JSON, ...).
-const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (value: unknown) => unknown };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -54,43 +50,44 @@ export async function withActor<T>(db: Db, actor: Actor, work: (tx: Db) => Promi
   });
 }
 
+/** The opening statement of readAsActor as a prepared statement: the credential travels as a parameter. */
+function actAsStatement(actor: Actor): PipelineStatement {
+  const { credential } = actor;
+  if (credential) {
+    return credential.kind === 'session'
+      ? { text: 'SELECT app.act_as_session($1)', values: [credential.hash], prepared: true }
+      : { text: 'SELECT app.act_as_api_key($1)', values: [credential.hash], prepared: true };
+  }
+  return { text: 'SELECT app.act_as($1)', values: [actor.userId], prepared: true };
+}
+
+/** SET LOCAL ROLE as a function call, so that it can be a prepared statement in a pipeline. */
+const AS_REQUEST_ROLE: PipelineStatement = { text: "SELECT set_config('role', 'clara_app', true)", values: [], prepared: true };
+
 /**
  * One read statement as the caller, in one round trip instead of three: withActor's opening
- * statements and the query go in a single simple-protocol message, which PostgreSQL runs as one
- * implicit transaction (the role and the caller's settings end with it; an error rolls it back).
- * For hot single-statement reads (a record by id); anything that writes or reads twice uses withActor.
+ * statements and the query are sent together (runPipeline), and PostgreSQL runs them as one
+ * implicit transaction, so the role and the caller's settings end with it and an error rolls it
+ * back. For hot single-statement reads (a record by id, a list); anything that writes or reads
+ * twice uses withActor.
  *
- * The simple protocol carries no parameters, so each one is written into the text as a literal
- * holding exactly the text the driver would have sent (pg's prepareValue, then escapeLiteral);
- * PostgreSQL gives an untyped literal the type it would give an untyped parameter. The query must
- * be one statement built with kysely's sql tag, its parameters validated by the route (a NUL
- * character cannot travel in a simple query and is refused).
+ * The opening statements are prepared on each connection, and so is the query with `prepared`
+ * (a fixed shape such as a record by id): PostgreSQL then plans the row-level-security read once
+ * per connection instead of on every request, which made a read by id's database work about a
+ * third of what the same statements cost sent as text (docs/benchmarks.md, API, session 9).
  */
-export async function readAsActor<Row>(database: Database, actor: Actor, query: RawBuilder<Row>): Promise<Row[]> {
+export async function readAsActor<Row>(
+  database: Database,
+  actor: Actor,
+  query: RawBuilder<Row>,
+  options: { prepared?: boolean } = {},
+): Promise<Row[]> {
   const compiled = query.compile(database.db);
-  const statement = inlineParameters(compiled.sql, compiled.parameters);
-  const results = (await database.pool.query(`${actAs(actor)}; SET LOCAL ROLE clara_app; ${statement}`)) as unknown as pg.QueryResult[];
-  return (results.at(-1)?.rows ?? []) as Row[];
-}
-
-function inlineParameters(text: string, parameters: readonly unknown[]): string {
-  const used = new Set<number>();
-  const inlined = text.replace(/\$(\d+)/g, (_, index: string) => {
-    const position = Number(index) - 1;
-    if (position >= parameters.length) throw new Error(`readAsActor: no parameter $${index}`);
-    used.add(position);
-    return literal(parameters[position]);
-  });
-  if (used.size !== parameters.length) throw new Error('readAsActor: a parameter is not used by the query');
-  return inlined;
-}
-
-function literal(value: unknown): string {
-  const text = value === undefined ? null : prepareValue(value);
-  if (text === null) return 'NULL';
-  if (typeof text !== 'string') throw new Error('readAsActor: binary parameters cannot be inlined');
-  if (text.includes('\u0000')) throw new Error('readAsActor: a NUL character cannot travel in a simple query');
-  return pg.escapeLiteral(text);
+  return runPipeline<Row>(database.pool, [
+    actAsStatement(actor),
+    AS_REQUEST_ROLE,
+    { text: compiled.sql, values: compiled.parameters, prepared: options.prepared },
+  ]);
 }
 
 /** A transaction as the owner role, for system work that must see everything (jobs, imports of the CLI). */

@@ -1,14 +1,17 @@
 /**
- * readAsActor sends a read and the caller's opening statements in one simple-protocol message,
- * with the parameters written in as literals. It must answer exactly what withActor answers (same
- * values, same row-level security), keep nothing on the pooled connection, and let no value
- * escape its literal.
+ * readAsActor sends a read and the caller's opening statements in one round trip (a pipeline of
+ * extended-protocol statements, some prepared once per connection). It must answer exactly what
+ * withActor answers (same values, same row-level security, whoever used the connection and its
+ * prepared plans before), keep nothing of the caller on the pooled connection, and recover from
+ * a failed pipeline whatever it had prepared.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { findActorBySession } from '../../src/auth/authenticate.js';
 import type { Actor } from '../../src/auth/actor.js';
+import type { Database } from '../../src/db/database.js';
 import { readAsActor, withActor } from '../../src/db/with-actor.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -92,8 +95,54 @@ describe('readAsActor: one round trip, the same answers as withActor', () => {
     assert.deepEqual(await readAsActor(t.database, owner, sql<{ one: number }>`SELECT 1 AS one`), [{ one: 1 }]);
   });
 
-  test('a NUL character is refused before anything is sent', async () => {
-    await assert.rejects(readAsActor(t.database, owner, sql`SELECT ${'a\u0000b'}::text`), /NUL/);
+  test('a NUL character is refused by PostgreSQL as in any bound parameter, and the connection stays usable', async () => {
+    await assert.rejects(readAsActor(t.database, owner, sql`SELECT ${'a\u0000b'}::text`), (error: { code?: string }) => error.code === '22021');
+    assert.deepEqual(await readAsActor(t.database, owner, sql<{ one: number }>`SELECT 1 AS one`), [{ one: 1 }]);
+  });
+
+  describe('on one connection', () => {
+    let single: pg.Pool;
+    let database: Database;
+    before(() => {
+      single = new pg.Pool({ connectionString: t.database.url, max: 1 });
+      database = { ...t.database, pool: single };
+    });
+    after(async () => {
+      await single.end();
+    });
+
+    test('two callers taking turns each get what their own policies allow, past the switch to a cached plan', async () => {
+      const query = () => sql`SELECT * FROM leads WHERE id = ${leadId}`;
+      const bound = await withActor(t.database.db, owner, (tx) => query().execute(tx));
+      for (let turn = 0; turn < 12; turn++) {
+        // The first read describes the row; later ones reuse that layout: every value typed alike.
+        assert.deepEqual(await readAsActor(database, owner, query(), { prepared: true }), bound.rows, `owner, turn ${turn}`);
+        assert.equal((await readAsActor(database, stranger, query(), { prepared: true })).length, 0, `stranger, turn ${turn}`);
+      }
+      const { rows } = await single.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      const statements = rows.map((row) => row.statement);
+      // Prepared once each, whoever asked: the credential and the id are parameters.
+      assert.equal(statements.filter((text) => text.includes('FROM leads WHERE id = $1')).length, 1);
+      assert.equal(statements.filter((text) => text.includes('app.act_as_session($1)')).length, 1);
+      const [who] = (await single.query("SELECT current_user AS role, current_setting('app.user_id', true) AS id")).rows;
+      assert.notEqual(who.role, 'clara_app');
+      assert.ok(!who.id, 'no caller left on the connection');
+    });
+
+    test('a pipeline that fails after preparing a statement leaves it preparable again', async () => {
+      const divide = (by: number) => sql<{ x: number }>`SELECT 10 / ${by}::int AS x, 'recover' AS tag`;
+      await assert.rejects(readAsActor(database, owner, divide(0), { prepared: true }), (error: { code?: string }) => error.code === '22012');
+      assert.deepEqual(await readAsActor(database, owner, divide(5), { prepared: true }), [{ x: 2, tag: 'recover' }]);
+    });
+
+    test('a refused credential skips the statements after it, which are prepared on the next read', async () => {
+      const gone = await t.user('agent');
+      const goneActor = (await findActorBySession(t.database.db, gone.cookie.split('=')[1] as string)) as Actor;
+      await sql`DELETE FROM sessions WHERE user_id = ${gone.id}`.execute(t.database.db);
+      const fresh = () => sql<{ tag: string }>`SELECT 'after a refusal' AS tag`;
+      await assert.rejects(readAsActor(database, goneActor, fresh(), { prepared: true }), (error: { code?: string }) => error.code === '28000');
+      assert.deepEqual(await readAsActor(database, owner, fresh(), { prepared: true }), [{ tag: 'after a refusal' }]);
+    });
   });
 
   test('an ended session is refused in the same round trip', async () => {

@@ -147,7 +147,7 @@ export function registerRecordRoutes(app: App, context: AppContext, resource: Re
     handler: async (request) => {
       const actor = reader(request);
       // The busiest read of the API, so one round trip (readAsActor) instead of three.
-      const [row] = await readAsActor(context.database, actor, recordById(resource, request.params.id));
+      const [row] = await readAsActor(context.database, actor, recordById(resource, request.params.id), { prepared: true });
       return foundRecord(resource, row);
     },
   });
