@@ -20,7 +20,7 @@ export interface HttpRequestSpec {
 
 export type LoadJob =
   | ({ kind: 'http'; baseUrl: string; requests: HttpRequestSpec[] } & Timing)
-  | ({ kind: 'pg'; connectionString: string; text: string; params: unknown[][] } & Timing);
+  | ({ kind: 'pg'; connectionString: string; text: string; params: unknown[][]; /** a named, prepared statement */ name?: string } & Timing);
 
 export type { LoadResult };
 
@@ -69,7 +69,8 @@ async function pgJob(job: Extract<LoadJob, { kind: 'pg' }>): Promise<LoadResult>
   }
   const client = pool;
   return drive(job, async (index) => {
-    const { rowCount } = await client.query(job.text, job.params[index % job.params.length]);
+    const values = job.params[index % job.params.length];
+    const { rowCount } = await client.query(job.name ? { name: job.name, text: job.text, values } : { text: job.text, values });
     if (rowCount !== 1) throw new Error(`expected one row, got ${rowCount}`);
   });
 }
