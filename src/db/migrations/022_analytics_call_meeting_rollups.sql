@@ -135,8 +135,12 @@ CREATE FUNCTION app.analytics_meeting_facts_of(ids uuid[]) RETURNS SETOF analyti
 -- so two refreshes cannot deadlock here): a lead's change of owner holds that lock too, so the
 -- two wait for each other and the later one, reading after the lock, counts the other's change.
 -- Changes to one call without a lead wait for each other on the call's own row.
+-- Generic plans: with a custom plan per call (PostgreSQL keeps them when the generic plan's
+-- estimate for an array of unknown length looks worse) planning the statements below cost a
+-- call insert 8-11 ms more on PostgreSQL 15 under load, against 1-3 ms with plans made once
+-- per session (docs/benchmarks.md, "Call and meeting roll-ups").
 CREATE FUNCTION app.analytics_refresh_calls(ids uuid[]) RETURNS void
-  LANGUAGE plpgsql SET search_path = public, pg_temp
+  LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan
   AS $$
 DECLARE
   gone analytics_call_facts[];
@@ -183,9 +187,9 @@ BEGIN
 END
 $$;
 
--- The same for meetings, under the same locks.
+-- The same for meetings, under the same locks and with generic plans.
 CREATE FUNCTION app.analytics_refresh_meetings(ids uuid[]) RETURNS void
-  LANGUAGE plpgsql SET search_path = public, pg_temp
+  LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan
   AS $$
 DECLARE
   gone analytics_meeting_facts[];
@@ -264,7 +268,7 @@ $$;
 
 -- A lead's new owner is the new lead owner key of its calls and meetings.
 CREATE FUNCTION app.analytics_lead_owner_changed() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan
   AS $$
 DECLARE
   moved uuid[] := ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.agent_id IS DISTINCT FROM o.agent_id);
