@@ -268,7 +268,7 @@ $$;
 
 -- A lead's new owner is the new lead owner key of its calls and meetings.
 CREATE FUNCTION app.analytics_lead_owner_changed() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
   AS $$
 DECLARE
   moved uuid[] := ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.agent_id IS DISTINCT FROM o.agent_id);
@@ -362,6 +362,9 @@ BEGIN
          coalesce(sum(sentiment_score), 0), true
     FROM analytics_call_facts
    GROUP BY 1, 2, 3, 4;
+  -- Without statistics the planner takes the freshly filled tables for small and scans them:
+  -- a lead's reassignment then read all 150k facts to find its calls (15 ms instead of 0.1).
+  ANALYZE analytics_call_facts, analytics_call_days;
 END
 $$;
 
@@ -378,6 +381,7 @@ BEGIN
   SELECT (starts_at AT TIME ZONE 'UTC')::date, agent_id, has_lead, lead_owner, count(*), true
     FROM analytics_meeting_facts
    GROUP BY 1, 2, 3, 4;
+  ANALYZE analytics_meeting_facts, analytics_meeting_days;
 END
 $$;
 
