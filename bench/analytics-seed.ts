@@ -136,8 +136,10 @@ export async function seedAnalytics(client: pg.Client, options: SeedOptions): Pr
   } finally {
     await client.query('RESET session_replication_role');
   }
-  // The triggers that keep the lead roll-ups (migration 017) were off: build them from the rows.
+  // The triggers that keep the roll-ups (migrations 017, 022) were off: build them from the rows.
   await timed('lead roll-up rebuilt', 'SELECT app.analytics_rebuild_lead_days()');
+  await timed('call roll-up rebuilt', 'SELECT app.analytics_rebuild_call_days()');
+  await timed('meeting roll-up rebuilt', 'SELECT app.analytics_rebuild_meeting_days()');
   return counts;
 }
 

@@ -168,6 +168,26 @@ function leadGrouping(cuts: LeadCuts) {
 type LeadGroupRow = LeadFigures & { kind: 'total' | 'bucket' | 'source' | 'owner'; key: string | null };
 
 /**
+ * The whole UTC days of a range, for the daily roll-ups: d0 the first UTC day starting at or
+ * after the start, d1 the day after the last one ending by the end (d0 >= d1: none), and the
+ * instants they start at. A CTE named `bounds` for partialUtcDays.
+ */
+const utcDayBounds = (range: DateRange) => sql`
+  SELECT d0, d1, d0::timestamp AT TIME ZONE 'UTC' AS d0_at, d1::timestamp AT TIME ZONE 'UTC' AS d1_at
+    FROM (SELECT ((${range.start}::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 AS d0,
+                 (${range.end}::timestamptz AT TIME ZONE 'UTC')::date AS d1) b`;
+
+/** The range's partial UTC days at either end, as [s, e) instants (rows of s, e), read row by row. */
+const partialUtcDays = (range: DateRange) => {
+  const start = sql`${range.start}::timestamptz`;
+  const end = sql`${range.end}::timestamptz`;
+  return sql`
+      SELECT ${start} AS s, least(${end}, d0_at) AS e FROM bounds WHERE ${start} < least(${end}, d0_at)
+      UNION ALL
+      SELECT greatest(${start}, d0_at, d1_at), ${end} FROM bounds WHERE greatest(${start}, d0_at, d1_at) < ${end}`;
+};
+
+/**
  * The lead figures from the daily roll-up of migration 017 (analytics_lead_days: per UTC day,
  * owner and source) and, for what is not a whole UTC day inside one chart bucket, the per-lead
  * facts it sums (analytics_lead_facts), both read under the leads' visibility rule. The whole
@@ -185,12 +205,7 @@ const leadGroupsQuery = (range: DateRange, cuts: LeadCuts) => {
   const dayStart = sql`(g AT TIME ZONE 'UTC')`;
   const dayLast = sql`((g + interval '1 day' - interval '1 microsecond') AT TIME ZONE 'UTC')`;
   return sql<LeadGroupRow>`
-    -- d0: the first UTC day starting at or after the start; d1: the day after the last one ending by the end.
-    WITH bounds AS (
-      SELECT d0, d1, d0::timestamp AT TIME ZONE 'UTC' AS d0_at, d1::timestamp AT TIME ZONE 'UTC' AS d1_at
-        FROM (SELECT ((${start} - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 AS d0,
-                     (${end} AT TIME ZONE 'UTC')::date AS d1) b
-    ),
+    WITH bounds AS (${utcDayBounds(range)}),
     -- The whole UTC days, each with its chart bucket; whole: no bucket boundary inside it.
     days AS (
       SELECT g::date AS day, ${bucketOf(dayStart)} AS bucket, ${bucketOf(dayStart)} IS NOT DISTINCT FROM ${bucketOf(dayLast)} AS whole
@@ -198,9 +213,7 @@ const leadGroupsQuery = (range: DateRange, cuts: LeadCuts) => {
     ),
     -- Read lead by lead: the range's partial days at either end and the days a bucket boundary cuts.
     partial AS (
-      SELECT ${start} AS s, least(${end}, d0_at) AS e FROM bounds WHERE ${start} < least(${end}, d0_at)
-      UNION ALL
-      SELECT greatest(${start}, d0_at, d1_at), ${end} FROM bounds WHERE greatest(${start}, d0_at, d1_at) < ${end}
+      ${partialUtcDays(range)}
       UNION ALL
       SELECT day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC' FROM days WHERE NOT whole
     ),
@@ -275,20 +288,87 @@ export interface CallGroups {
   owners: Map<string | null, CallFigures>;
 }
 
-const callGroupsQuery = (range: DateRange, cuts: { total?: boolean; byOwner?: boolean }) => sql<
-  CallFigures & { kind: 'total' | 'owner'; key: string | null }
->`
-    SELECT ${cuts.byOwner ? sql`CASE WHEN grouping(user_id) = 0 THEN 'owner' ELSE 'total' END` : sql`'total'`} AS kind,
-           ${cuts.byOwner ? sql`user_id::text` : sql`NULL`} AS key, ${callCounts}
+type CallCuts = { total?: boolean; byOwner?: boolean };
+type CallGroupRow = CallFigures & { kind: 'total' | 'owner'; key: string | null };
+
+/** The grouping sets, kind and key of the call cuts asked for, shared by both call queries. */
+function callGrouping(cuts: CallCuts) {
+  return {
+    sets: sql.join([...(cuts.total ? [sql`()`] : []), ...(cuts.byOwner ? [sql`(user_id)`] : [])]),
+    kind: cuts.byOwner ? sql`CASE WHEN grouping(user_id) = 0 THEN 'owner' ELSE 'total' END` : sql`'total'`,
+    key: cuts.byOwner ? sql`user_id::text` : sql`NULL`,
+  };
+}
+
+/**
+ * The call figures from the daily roll-up of migration 022 (analytics_call_days: per UTC day,
+ * call owner and lead owner) for the range's whole UTC days, and call by call from the facts it
+ * sums (analytics_call_facts) for the partial days at its ends, both read under the calls'
+ * visibility rule. The averages are the rounded quotients of exact sums, as avg() computes
+ * them. A year reads one roll-up row per day and key instead of 150k calls, each with its
+ * policy. The same figures as callGroupsFromCallsQuery, which the tests compare it with.
+ */
+const callGroupsQuery = (range: DateRange, cuts: CallCuts) => {
+  const { sets, kind, key } = callGrouping(cuts);
+  return sql<CallGroupRow>`
+    WITH bounds AS (${utcDayBounds(range)}),
+    partial AS (${partialUtcDays(range)}),
+    counted AS (
+      SELECT r.user_id, r.calls, r.timed, r.duration_sum, r.scored, r.positive, r.neutral, r.negative, r.sentiment_sum
+        FROM analytics_call_days r
+       WHERE r.day >= (SELECT d0 FROM bounds) AND r.day < (SELECT d1 FROM bounds)
+      UNION ALL
+      -- A call without a score gives NULL to the sentiment columns, which sum() leaves out.
+      SELECT f.user_id, 1, (f.duration_seconds IS NOT NULL)::int, f.duration_seconds, (f.sentiment_score IS NOT NULL)::int,
+             (f.sentiment_score >= ${SENTIMENT_BAND})::int,
+             (f.sentiment_score > ${-SENTIMENT_BAND} AND f.sentiment_score < ${SENTIMENT_BAND})::int,
+             (f.sentiment_score <= ${-SENTIMENT_BAND})::int, f.sentiment_score
+        FROM partial p JOIN analytics_call_facts f ON f.started_at >= p.s AND f.started_at < p.e
+    ),
+    grouped AS (
+      SELECT ${kind} AS kind, ${key} AS key,
+             coalesce(sum(calls), 0)::int AS calls,
+             coalesce(sum(timed), 0)::int AS timed,
+             round(sum(duration_sum) / nullif(sum(timed), 0), 1)::float8 AS average_duration_seconds,
+             coalesce(sum(duration_sum), 0)::bigint AS talk_time_seconds,
+             coalesce(sum(scored), 0)::int AS scored,
+             coalesce(sum(positive), 0)::int AS positive,
+             coalesce(sum(neutral), 0)::int AS neutral,
+             coalesce(sum(negative), 0)::int AS negative,
+             round(sum(sentiment_sum) / nullif(sum(scored), 0), 3)::float8 AS average_sentiment
+        FROM counted
+       GROUP BY GROUPING SETS (${sets})
+    )
+    -- Unmerged delta rows can sum to nothing (a call moved to another owner): no such group.
+    SELECT * FROM grouped WHERE kind = 'total' OR calls <> 0`;
+};
+
+/**
+ * The same figures straight from the calls, under their own read policy: what the roll-up must
+ * always equal. The tests compare the two, role by role, after every kind of change.
+ */
+export const callGroupsFromCallsQuery = (range: DateRange, cuts: CallCuts) => {
+  const { sets, kind, key } = callGrouping(cuts);
+  return sql<CallGroupRow>`
+    SELECT ${kind} AS kind, ${key} AS key, ${callCounts}
       FROM calls c
      WHERE c.call_start_time >= ${range.start}::timestamptz AND c.call_start_time < ${range.end}::timestamptz
        AND c.deleted_at IS NULL
-     GROUP BY GROUPING SETS (${sql.join([...(cuts.total ? [sql`()`] : []), ...(cuts.byOwner ? [sql`(user_id)`] : [])])})`;
+     GROUP BY GROUPING SETS (${sets})`;
+};
 
 /** Calls started in the range: counts, durations, sentiment; in total and/or per owner. */
-export async function selectCallGroups(tx: Db, range: DateRange, cuts: { total?: boolean; byOwner?: boolean }): Promise<CallGroups> {
+export async function selectCallGroups(tx: Db, range: DateRange, cuts: CallCuts): Promise<CallGroups> {
+  return callGroupsOf((await callGroupsQuery(range, cuts).execute(tx)).rows);
+}
+
+export async function selectCallGroupsFromCalls(tx: Db, range: DateRange, cuts: CallCuts): Promise<CallGroups> {
+  return callGroupsOf((await callGroupsFromCallsQuery(range, cuts).execute(tx)).rows);
+}
+
+function callGroupsOf(rows: CallGroupRow[]): CallGroups {
   const groups: CallGroups = { owners: new Map() };
-  for (const { kind, key, ...figures } of (await callGroupsQuery(range, cuts).execute(tx)).rows) {
+  for (const { kind, key, ...figures } of rows) {
     if (kind === 'total') groups.total = figures;
     else groups.owners.set(key, figures);
   }
@@ -320,8 +400,30 @@ export async function selectEmailFigures(tx: Db, range: DateRange): Promise<Emai
   return (await emailFiguresQuery(range).execute(tx)).rows[0] as EmailFigures;
 }
 
-/** Meetings in the range that were not cancelled, per owner (null: nobody). */
+/**
+ * Meetings in the range that were not cancelled, per owner (null: nobody): the daily roll-up of
+ * migration 022 (analytics_meeting_days) for the whole UTC days, the facts it sums for the
+ * partial days at the ends, under the meetings' visibility rule. The same counts as
+ * meetingsFromMeetingsQuery.
+ */
 const meetingsQuery = (range: DateRange) => sql<{ user_id: string | null; meetings: number }>`
+    WITH bounds AS (${utcDayBounds(range)}),
+    partial AS (${partialUtcDays(range)}),
+    counted AS (
+      SELECT r.agent_id, r.meetings
+        FROM analytics_meeting_days r
+       WHERE r.day >= (SELECT d0 FROM bounds) AND r.day < (SELECT d1 FROM bounds)
+      UNION ALL
+      SELECT f.agent_id, 1 FROM partial p JOIN analytics_meeting_facts f ON f.starts_at >= p.s AND f.starts_at < p.e
+    )
+    SELECT agent_id AS user_id, sum(meetings)::int AS meetings
+      FROM counted
+     GROUP BY agent_id
+    -- Unmerged delta rows of a meeting handed to someone else sum to nothing for its old owner.
+    HAVING sum(meetings) <> 0`;
+
+/** The same counts straight from the meetings, under their own read policy, for the tests. */
+export const meetingsFromMeetingsQuery = (range: DateRange) => sql<{ user_id: string | null; meetings: number }>`
     SELECT m.agent_id AS user_id, count(*)::int AS meetings
       FROM meetings m
      WHERE m.start_time >= ${range.start}::timestamptz AND m.start_time < ${range.end}::timestamptz
@@ -330,6 +432,10 @@ const meetingsQuery = (range: DateRange) => sql<{ user_id: string | null; meetin
 
 export async function selectMeetingsByOwner(tx: Db, range: DateRange): Promise<Map<string | null, number>> {
   return new Map((await meetingsQuery(range).execute(tx)).rows.map((row) => [row.user_id, row.meetings]));
+}
+
+export async function selectMeetingsByOwnerFromMeetings(tx: Db, range: DateRange): Promise<Map<string | null, number>> {
+  return new Map((await meetingsFromMeetingsQuery(range).execute(tx)).rows.map((row) => [row.user_id, row.meetings]));
 }
 
 export interface UserBrief {
@@ -354,7 +460,9 @@ export function analyticsStatements(range: DateRange, interval: Interval): Recor
     leads_total: leadGroupsQuery(range, { total: true }),
     leads_all_cuts_from_leads: leadGroupsFromLeadsQuery(range, { total: true, interval, bySource: true, byOwner: true }),
     calls_total_and_owners: callGroupsQuery(range, { total: true, byOwner: true }),
+    calls_total_and_owners_from_calls: callGroupsFromCallsQuery(range, { total: true, byOwner: true }),
     email: emailFiguresQuery(range),
     meetings: meetingsQuery(range),
+    meetings_from_meetings: meetingsFromMeetingsQuery(range),
   };
 }
