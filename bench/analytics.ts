@@ -211,8 +211,8 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
     // What each caller counts, as a sanity line: the agent sees their own and the pool.
     for (const caller of callers) {
       const response = await fetch(`${base}/api/v1/analytics/summary?${ranges[1]?.query}`, { headers: caller.headers });
-      const body = (await response.json()) as { leads: { new: number }; calls: { total: number }; email: { emailed_leads: number } };
-      say(`${caller.name}, 365 days: ${body.leads.new} new leads, ${body.calls.total} calls, ${body.email.emailed_leads} leads emailed`);
+      const body = (await response.json()) as { leads: { new: number }; calls: { total: number }; email: { sent: number; open_rate: number | null } };
+      say(`${caller.name}, 365 days: ${body.leads.new} new leads, ${body.calls.total} calls, ${body.email.sent} emails sent (open rate ${body.email.open_rate})`);
     }
 
     if (args.explain) {

@@ -1,5 +1,6 @@
 import { webhookDeliveryJob, webhookRetention } from '../channels/webhooks/deliver-webhook.js';
 import type { Config } from '../config/config.js';
+import { mergeEmailDays } from '../crm/analytics/merge-email-days.js';
 import { mergeLeadDays } from '../crm/analytics/merge-lead-days.js';
 import { JobRegistry } from './job-registry.js';
 
@@ -11,5 +12,6 @@ export function createJobRegistry(config: Config): JobRegistry {
   return new JobRegistry()
     .define(webhookDeliveryJob(config.webhooks))
     .cleanup(webhookRetention(config.webhooks))
-    .cleanup(mergeLeadDays);
+    .cleanup(mergeLeadDays)
+    .cleanup(mergeEmailDays);
 }
