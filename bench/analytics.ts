@@ -34,6 +34,7 @@ import { openDatabase, serverVersion } from '../src/db/database.js';
 import { withActor, withSystem } from '../src/db/with-actor.js';
 import { startServer } from '../src/server/start-server.js';
 import type { LoadJob, LoadResult } from './analytics-load.js';
+import { measureEmailWriteCost } from './analytics-email-write-cost.js';
 import { seedAnalytics } from './analytics-seed.js';
 import { cpuMsBetween, processCpuMs, samplePostgres } from './lib/cpu.js';
 import { percentile } from './lib/stats.js';
@@ -164,8 +165,9 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
       await owner.query('CHECKPOINT');
       say(`VACUUM ANALYZE + CHECKPOINT in ${seconds(vacuumStarted)}`);
       await measureWriteCost(owner);
+      await measureEmailWriteCost(owner, say);
       // The stage change above was rolled back but left every lead row locked once: clean up.
-      await owner.query('VACUUM (ANALYZE) leads, analytics_lead_facts, analytics_lead_days');
+      await owner.query('VACUUM (ANALYZE) leads, analytics_lead_facts, analytics_lead_days, analytics_email_facts, analytics_email_days');
       const { rows } = await owner.query<Record<string, string>>(
         `SELECT pg_size_pretty(pg_total_relation_size('leads')) AS leads, pg_size_pretty(pg_total_relation_size('calls')) AS calls,
                 pg_size_pretty(pg_total_relation_size('activities')) AS activities`,

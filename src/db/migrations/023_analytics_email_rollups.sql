@@ -42,10 +42,11 @@ CREATE TABLE analytics_email_days (
 CREATE INDEX analytics_email_days_day_idx ON analytics_email_days (day) INCLUDE (agent_id, sent, opened, clicked, bounced);
 CREATE INDEX analytics_email_days_unmerged_idx ON analytics_email_days (day) WHERE NOT merged;
 
--- The send an event names, and the events naming a send, found by the message id. Only the
--- email rows are indexed, so other activities pay nothing for it.
-CREATE INDEX activities_email_message_idx ON activities ((metadata ->> 'email_message_id'))
-  INCLUDE (lead_id, activity_type, created_at)
+-- The send an event names (the latest, if several carry the id), and the events naming a send,
+-- found by the message id. Ordered by time too: with the id alone PostgreSQL walked the
+-- activities backwards by created_at looking for the latest match (80 ms per event at 100k
+-- activities). Only the email rows are indexed, so other activities pay nothing for it.
+CREATE INDEX activities_email_message_idx ON activities ((metadata ->> 'email_message_id'), created_at, id)
   WHERE activity_type IN ('email', 'email_sent', 'email_opened', 'email_clicked', 'email_bounced') AND deleted_at IS NULL;
 
 -- Requests only read, and see a row exactly when they may see a lead with that owner: the
@@ -92,7 +93,11 @@ CREATE FUNCTION app.analytics_email_facts_of(ids uuid[]) RETURNS SETOF analytics
       SELECT e.id, e.lead_id, e.created_at, e.activity_type, e.metadata ->> 'email_message_id'
         FROM activities e
        WHERE e.metadata ->> 'email_message_id' IN (SELECT message_id FROM sends)
-         AND e.activity_type IN ('email_opened', 'email_clicked', 'email_bounced') AND e.deleted_at IS NULL
+         -- The index of the message ids holds the email types: named so it may be used, and the
+         -- events kept apart by a test no other index can take (ANDed with the activity type
+         -- index, a single send's events read every email event's entry).
+         AND e.activity_type IN ('email', 'email_sent', 'email_opened', 'email_clicked', 'email_bounced') AND e.deleted_at IS NULL
+         AND e.activity_type NOT IN ('email', 'email_sent')
     ),
     attributed AS (
       SELECT coalesce(named.id, latest.id) AS send_id, e.activity_type
@@ -281,6 +286,7 @@ BEGIN
          count(*) FILTER (WHERE clicked), count(*) FILTER (WHERE bounced), true
     FROM analytics_email_facts
    GROUP BY 1, 2;
+  ANALYZE analytics_email_facts, analytics_email_days;
 END
 $$;
 
