@@ -69,7 +69,7 @@ export const emailFiguresFromActivitiesQuery = (range: DateRange) => sql<EmailFi
          AND a.created_at >= ${range.start}::timestamptz AND a.created_at < ${range.end}::timestamptz
     ),
     attributed AS (
-      SELECT DISTINCT coalesce(
+      SELECT coalesce(
                (SELECT s.id FROM activities s
                  WHERE s.metadata ->> 'email_message_id' = e.metadata ->> 'email_message_id' AND s.lead_id IS NOT NULL
                    AND s.activity_type IN (${SEND_TYPES}) AND s.deleted_at IS NULL
@@ -82,11 +82,16 @@ export const emailFiguresFromActivitiesQuery = (range: DateRange) => sql<EmailFi
         FROM activities e
        WHERE e.activity_type IN (${EVENT_TYPES}) AND e.deleted_at IS NULL
     )
-    SELECT count(*)::int AS sent,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM attributed x WHERE x.send_id = s.id AND x.activity_type = 'email_opened'))::int AS opened,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM attributed x WHERE x.send_id = s.id AND x.activity_type = 'email_clicked'))::int AS clicked,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM attributed x WHERE x.send_id = s.id AND x.activity_type = 'email_bounced'))::int AS bounced
-      FROM sends s`;
+    SELECT count(*)::int AS sent, count(*) FILTER (WHERE opened)::int AS opened,
+           count(*) FILTER (WHERE clicked)::int AS clicked, count(*) FILTER (WHERE bounced)::int AS bounced
+      FROM (
+        SELECT s.id, coalesce(bool_or(x.activity_type = 'email_opened'), false) AS opened,
+               coalesce(bool_or(x.activity_type = 'email_clicked'), false) AS clicked,
+               coalesce(bool_or(x.activity_type = 'email_bounced'), false) AS bounced
+          FROM sends s
+          LEFT JOIN attributed x ON x.send_id = s.id
+         GROUP BY s.id
+      ) per_send`;
 
 export async function selectEmailFigures(tx: Db, range: DateRange): Promise<EmailFigures> {
   return (await emailFiguresQuery(range).execute(tx)).rows[0] as EmailFigures;
