@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { DateRange, Interval } from './date-range.js';
-import { emailFiguresFromActivitiesQuery, emailFiguresQuery } from './email-figures.js';
+import { emailFiguresQuery } from './email-figures.js';
 
 /**
  * The dashboard's SQL. Every query runs on the request's transaction as clara_app, so
@@ -316,7 +316,6 @@ export function analyticsStatements(range: DateRange, interval: Interval): Recor
     leads_all_cuts_from_leads: leadGroupsFromLeadsQuery(range, { total: true, interval, bySource: true, byOwner: true }),
     calls_total_and_owners: callGroupsQuery(range, { total: true, byOwner: true }),
     email: emailFiguresQuery(range),
-    email_from_activities: emailFiguresFromActivitiesQuery(range),
     meetings: meetingsQuery(range),
   };
 }
