@@ -135,7 +135,7 @@ CREATE FUNCTION app.analytics_email_facts_of(ids uuid[]) RETURNS SETOF analytics
 -- Brings the facts of the sends of `lead_ids` up to date, and of every lead whose activities name
 -- one of `message_ids`, and appends the day deltas of what changed.
 -- A generic plan, kept for the session: planning the statements below anew for each call (the
--- custom plans PL/pgSQL chose) cost 2-3 ms per email event, ten times running them. JIT off: the
+-- custom plans PL/pgSQL chose) cost 2-3 ms per email event, more than running them. JIT off: the
 -- generic plan's cost estimate passes jit_above_cost, and compiling took 70 ms per call.
 CREATE FUNCTION app.analytics_refresh_email(lead_ids uuid[], message_ids text[]) RETURNS void
   LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan SET jit = off
