@@ -34,6 +34,7 @@ import { openDatabase, serverVersion } from '../src/db/database.js';
 import { withActor, withSystem } from '../src/db/with-actor.js';
 import { startServer } from '../src/server/start-server.js';
 import type { LoadJob, LoadResult } from './analytics-load.js';
+import { measureEmailWriteCost } from './analytics-email-write-cost.js';
 import { seedAnalytics } from './analytics-seed.js';
 import { cpuMsBetween, processCpuMs, samplePostgres } from './lib/cpu.js';
 import { percentile } from './lib/stats.js';
@@ -164,9 +165,10 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
       await owner.query('CHECKPOINT');
       say(`VACUUM ANALYZE + CHECKPOINT in ${seconds(vacuumStarted)}`);
       await measureWriteCost(owner);
+      await measureEmailWriteCost(owner, say);
       // The stage change above was rolled back but left every lead row locked once: clean up.
       await owner.query(
-        'VACUUM (ANALYZE) leads, calls, analytics_lead_facts, analytics_lead_days, analytics_call_facts, analytics_call_days, analytics_meeting_facts, analytics_meeting_days',
+        'VACUUM (ANALYZE) leads, calls, analytics_lead_facts, analytics_lead_days, analytics_call_facts, analytics_call_days, analytics_meeting_facts, analytics_meeting_days, analytics_email_facts, analytics_email_days',
       );
       const { rows } = await owner.query<Record<string, string>>(
         `SELECT pg_size_pretty(pg_total_relation_size('leads')) AS leads, pg_size_pretty(pg_total_relation_size('calls')) AS calls,
@@ -213,8 +215,8 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
     // What each caller counts, as a sanity line: the agent sees their own and the pool.
     for (const caller of callers) {
       const response = await fetch(`${base}/api/v1/analytics/summary?${ranges[1]?.query}`, { headers: caller.headers });
-      const body = (await response.json()) as { leads: { new: number }; calls: { total: number }; email: { emailed_leads: number } };
-      say(`${caller.name}, 365 days: ${body.leads.new} new leads, ${body.calls.total} calls, ${body.email.emailed_leads} leads emailed`);
+      const body = (await response.json()) as { leads: { new: number }; calls: { total: number }; email: { sent: number; open_rate: number | null } };
+      say(`${caller.name}, 365 days: ${body.leads.new} new leads, ${body.calls.total} calls, ${body.email.sent} emails sent (open rate ${body.email.open_rate})`);
     }
 
     if (args.explain) {

@@ -1,6 +1,7 @@
 import { webhookDeliveryJob, webhookRetention } from '../channels/webhooks/deliver-webhook.js';
 import type { Config } from '../config/config.js';
 import { mergeCallDays, mergeMeetingDays } from '../crm/analytics/merge-call-meeting-days.js';
+import { mergeEmailDays } from '../crm/analytics/merge-email-days.js';
 import { mergeLeadDays } from '../crm/analytics/merge-lead-days.js';
 import { JobRegistry } from './job-registry.js';
 
@@ -14,5 +15,6 @@ export function createJobRegistry(config: Config): JobRegistry {
     .cleanup(webhookRetention(config.webhooks))
     .cleanup(mergeLeadDays)
     .cleanup(mergeCallDays)
-    .cleanup(mergeMeetingDays);
+    .cleanup(mergeMeetingDays)
+    .cleanup(mergeEmailDays);
 }

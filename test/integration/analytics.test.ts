@@ -117,19 +117,38 @@ describe('analytics', () => {
     await call('L9', bob.id, '2026-10-20T10:00:00Z', 1000, 0.9);
     await call('L2', ann.id, '2026-11-04T12:00:00Z', 500, 0.9, true);
 
-    const activity = (lead: string, type: string, at: string) =>
-      db.insertInto('activities').values({ lead_id: leads[lead], activity_type: type, created_at: at, created_by: t.admin.id }).execute();
-    await activity('L1', 'email_sent', '2026-11-04T08:00:00Z');
-    await activity('L1', 'email_opened', '2026-11-04T09:00:00Z');
-    await activity('L1', 'email_opened', '2026-11-05T09:00:00Z');
-    await activity('L1', 'email_clicked', '2026-11-05T09:01:00Z');
-    await activity('L2', 'email', '2026-11-04T08:00:00Z');
-    await activity('L2', 'email_opened', '2026-11-06T08:00:00Z');
-    await activity('L4', 'email_sent', '2026-11-12T08:00:00Z');
-    await activity('L4', 'email_bounced', '2026-11-12T08:00:05Z');
-    await activity('L6', 'email_sent', '2026-11-18T08:00:00Z');
-    // Opened in the range, but sent before it: not a lead emailed in the range.
-    await activity('L5', 'email_opened', '2026-11-11T08:00:00Z');
+    // Emails: each send (S) is counted in the range it was sent in, with what happened to it at
+    // any time since. An open, click or bounce goes to the send its email_message_id names, or
+    // else to the lead's latest send at or before it.
+    const activity = (lead: string, type: string, at: string, messageId?: string) =>
+      db
+        .insertInto('activities')
+        .values({
+          lead_id: leads[lead],
+          activity_type: type,
+          created_at: at,
+          created_by: t.admin.id,
+          metadata: JSON.stringify(messageId ? { email_message_id: messageId } : {}),
+        })
+        .execute();
+    const [m0, m1, m5] = ['0a000000-0000-4000-8000-000000000000', '1a000000-0000-4000-8000-000000000000', '5a000000-0000-4000-8000-000000000000'];
+    await activity('L1', 'email_sent', '2026-11-04T08:00:00Z', m1); // S1
+    await activity('L1', 'email_opened', '2026-11-04T09:00:00Z'); // S1 opened (latest send)
+    await activity('L1', 'email_opened', '2026-11-05T09:00:00Z', m1); // S1 again: still one open
+    await activity('L1', 'email_sent', '2026-11-20T10:00:00Z', m5); // S5
+    await activity('L1', 'email_opened', '2026-11-21T09:00:00Z'); // S5 opened (latest send)
+    await activity('L1', 'email_clicked', '2026-11-26T09:01:00Z', m1); // S1 clicked (named, though S5 is later)
+    await activity('L2', 'email', '2026-11-04T08:00:00Z'); // S2, logged through the API
+    await activity('L2', 'email_opened', '2026-11-06T08:00:00Z'); // S2 opened
+    await activity('L4', 'email_sent', '2026-10-28T08:00:00Z', m0); // S0, before the range
+    await activity('L4', 'email_sent', '2026-11-12T08:00:00Z'); // S3
+    await activity('L4', 'email_bounced', '2026-11-12T08:00:05Z'); // S3 bounced
+    await activity('L4', 'email_opened', '2026-11-13T08:00:00Z', m0); // S0 opened, not S3
+    await activity('L6', 'email_sent', '2026-11-18T08:00:00Z'); // S4
+    await activity('L6', 'email_opened', '2026-12-02T08:00:00Z'); // S4 opened after the range: counted
+    await activity('L5', 'email_opened', '2026-11-11T08:00:00Z'); // no send before it: counted nowhere
+    await activity('L9', 'email_sent', '2026-10-20T08:00:00Z'); // before the range
+    await activity('L9', 'email_opened', '2026-11-02T08:00:00Z'); // opened in it: still not a send of the range
 
     const meeting = (lead: string, agent: string, start: string, status: string) =>
       db
@@ -164,14 +183,15 @@ describe('analytics', () => {
     });
     assert.deepEqual(summary.leads, { new: 10, qualified: 4, p1: 3, won: 2, conversion_rate: 0.2 });
     assert.deepEqual(summary.calls, { total: 4, average_duration_seconds: 160, scored: 3, positive_sentiment_share: 0.3333 });
+    // Sent in November: S1, S5 (L1), S2 (L2), S3 (L4), S4 (L6). Opened: S1, S5, S2, S4; clicked: S1; bounced: S3.
     assert.deepEqual(summary.email, {
-      emailed_leads: 4,
-      opened: 2,
+      sent: 5,
+      opened: 4,
       clicked: 1,
       bounced: 1,
-      open_rate: 0.5,
-      click_rate: 0.25,
-      bounce_rate: 0.25,
+      open_rate: 0.8,
+      click_rate: 0.2,
+      bounce_rate: 0.2,
     });
     assert.deepEqual((await get(viewer, `summary?${NOVEMBER}`)).leads, summary.leads, 'a viewer sees what an admin sees');
   });
@@ -182,13 +202,14 @@ describe('analytics', () => {
     assert.deepEqual(annSummary.leads, { new: 6, qualified: 2, p1: 2, won: 1, conversion_rate: 0.1667 });
     // C1, C4 (own) + C3 (on pool lead L6)
     assert.deepEqual(annSummary.calls, { total: 3, average_duration_seconds: 90, scored: 2, positive_sentiment_share: 0.5 });
+    // S1, S5, S2 (own) + S4 (pool lead L6): all four opened, S1 clicked.
     assert.deepEqual(annSummary.email, {
-      emailed_leads: 3,
-      opened: 2,
+      sent: 4,
+      opened: 4,
       clicked: 1,
       bounced: 0,
-      open_rate: 0.6667,
-      click_rate: 0.3333,
+      open_rate: 1,
+      click_rate: 0.25,
       bounce_rate: 0,
     });
 
@@ -196,6 +217,8 @@ describe('analytics', () => {
     // L4, L5, L10 + L6, L7
     assert.deepEqual(bobSummary.leads, { new: 5, qualified: 2, p1: 2, won: 1, conversion_rate: 0.2 });
     assert.deepEqual(bobSummary.calls, { total: 2, average_duration_seconds: 180, scored: 2, positive_sentiment_share: 0 });
+    // S3 (own, bounced; the open names S0, sent in October) + S4 (pool, opened).
+    assert.deepEqual(bobSummary.email, { sent: 2, opened: 1, clicked: 0, bounced: 1, open_rate: 0.5, click_rate: 0, bounce_rate: 0.5 });
   });
 
   test("a manager counts their own and their team's work, not other agents'", async () => {

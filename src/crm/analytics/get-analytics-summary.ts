@@ -1,12 +1,11 @@
 import type { Db } from '../../db/database.js';
 import type { DateRange } from './date-range.js';
+import { selectEmailFigures, type EmailFigures } from './email-figures.js';
 import {
   selectCallGroups,
-  selectEmailFigures,
   selectLeadGroups,
   tuneAnalyticsTransaction,
   type CallFigures,
-  type EmailFigures,
   type LeadFigures,
 } from './queries.js';
 import { ratio, type SummaryBody } from './schemas.js';
@@ -28,13 +27,13 @@ export function summaryOf(leads: LeadFigures, calls: CallFigures, email: EmailFi
       positive_sentiment_share: ratio(calls.positive, calls.scored),
     },
     email: {
-      emailed_leads: email.emailed,
+      sent: email.sent,
       opened: email.opened,
       clicked: email.clicked,
       bounced: email.bounced,
-      open_rate: ratio(email.opened, email.emailed),
-      click_rate: ratio(email.clicked, email.emailed),
-      bounce_rate: ratio(email.bounced, email.emailed),
+      open_rate: ratio(email.opened, email.sent),
+      click_rate: ratio(email.clicked, email.sent),
+      bounce_rate: ratio(email.bounced, email.sent),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import type { DateRange, Interval } from './date-range.js';
+import { selectEmailFigures } from './email-figures.js';
 import { agentRowsOf, userIdsOf } from './get-agent-performance.js';
 import { summaryOf } from './get-analytics-summary.js';
 import { sentimentOf } from './get-call-sentiment.js';
@@ -9,7 +10,6 @@ import { sourcesOf } from './get-lead-sources.js';
 import { pointsOf } from './get-leads-over-time.js';
 import {
   selectCallGroups,
-  selectEmailFigures,
   selectLeadGroups,
   selectMeetingsByOwner,
   selectUsers,

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { DateRange, Interval } from './date-range.js';
+import { emailFiguresQuery } from './email-figures.js';
 
 /**
  * The dashboard's SQL. Every query runs on the request's transaction as clara_app, so
@@ -26,14 +27,6 @@ export const FUNNEL_STEPS = ['lead', 'contacted', 'qualified', 'opportunity', 'c
 
 /** Call sentiment at or beyond this (either way) is positive or negative: the agent's own band. */
 export const SENTIMENT_BAND = 0.15;
-
-/** Activity types of the email channel: a send, and what the recipient's side reported. */
-export const EMAIL_SENT_TYPES = ['email', 'email_sent'] as const;
-export const EMAIL_OPENED = 'email_opened';
-export const EMAIL_CLICKED = 'email_clicked';
-export const EMAIL_BOUNCED = 'email_bounced';
-/** Written as literals, not parameters, so the planner matches migration 009's partial index. */
-const EMAIL_TYPES = [...EMAIL_SENT_TYPES, EMAIL_OPENED, EMAIL_CLICKED, EMAIL_BOUNCED];
 
 /**
  * The leads created in the range (not in the trash), each with its furthest funnel step:
@@ -91,13 +84,6 @@ export interface CallFigures {
   neutral: number;
   negative: number;
   average_sentiment: number | null;
-}
-
-export interface EmailFigures {
-  emailed: number;
-  opened: number;
-  clicked: number;
-  bounced: number;
 }
 
 const leadCounts = sql`
@@ -373,31 +359,6 @@ function callGroupsOf(rows: CallGroupRow[]): CallGroups {
     else groups.owners.set(key, figures);
   }
   return groups;
-}
-
-/**
- * Leads emailed in the range, and how many of them opened, clicked or bounced in it. Counted by
- * lead, not by event: providers report an open several times, and a rate above 100 % says nothing.
- * Each lead's events fold into one bit set (1 sent, 2 opened, 4 clicked, 8 bounced): one
- * aggregate per row instead of four, 40 % less time over a year of events.
- */
-const emailFiguresQuery = (range: DateRange) => sql<EmailFigures>`
-    SELECT count(*) FILTER (WHERE flags & 1 = 1)::int AS emailed,
-           count(*) FILTER (WHERE flags & 3 = 3)::int AS opened,
-           count(*) FILTER (WHERE flags & 5 = 5)::int AS clicked,
-           count(*) FILTER (WHERE flags & 9 = 9)::int AS bounced
-      FROM (
-        SELECT bit_or(CASE a.activity_type WHEN ${sql.lit(EMAIL_OPENED)} THEN 2 WHEN ${sql.lit(EMAIL_CLICKED)} THEN 4
-                                           WHEN ${sql.lit(EMAIL_BOUNCED)} THEN 8 ELSE 1 END) AS flags
-          FROM activities a
-         WHERE a.activity_type IN (${sql.join(EMAIL_TYPES.map((type) => sql.lit(type)))})
-           AND a.created_at >= ${range.start}::timestamptz AND a.created_at < ${range.end}::timestamptz
-           AND a.deleted_at IS NULL AND a.lead_id IS NOT NULL
-         GROUP BY a.lead_id
-      ) per_lead`;
-
-export async function selectEmailFigures(tx: Db, range: DateRange): Promise<EmailFigures> {
-  return (await emailFiguresQuery(range).execute(tx)).rows[0] as EmailFigures;
 }
 
 /**

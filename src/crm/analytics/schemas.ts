@@ -56,13 +56,13 @@ export const summaryBody = z.object({
     positive_sentiment_share: rate.describe('Positive (score >= 0.15) / scored'),
   }),
   email: z.object({
-    emailed_leads: count.describe('Leads sent an email in the range'),
-    opened: count,
-    clicked: count,
-    bounced: count,
-    open_rate: rate,
-    click_rate: rate,
-    bounce_rate: rate,
+    sent: count.describe('Emails sent in the range (email and email_sent activities of a lead)'),
+    opened: count.describe('Of those, opened at any time since'),
+    clicked: count.describe('Of those, with a link clicked at any time since'),
+    bounced: count.describe('Of those, bounced'),
+    open_rate: rate.describe('opened / sent'),
+    click_rate: rate.describe('clicked / sent'),
+    bounce_rate: rate.describe('bounced / sent'),
   }),
 });
 

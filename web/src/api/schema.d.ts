@@ -7618,13 +7618,19 @@ export interface components {
                 positive_sentiment_share: number | null;
             };
             email: {
-                /** @description Leads sent an email in the range */
-                emailed_leads: number;
+                /** @description Emails sent in the range (email and email_sent activities of a lead) */
+                sent: number;
+                /** @description Of those, opened at any time since */
                 opened: number;
+                /** @description Of those, with a link clicked at any time since */
                 clicked: number;
+                /** @description Of those, bounced */
                 bounced: number;
+                /** @description opened / sent */
                 open_rate: number | null;
+                /** @description clicked / sent */
                 click_rate: number | null;
+                /** @description bounced / sent */
                 bounce_rate: number | null;
             };
             range: components["schemas"]["AnalyticsRangeInput"];
@@ -7742,13 +7748,19 @@ export interface components {
                     positive_sentiment_share: number | null;
                 };
                 email: {
-                    /** @description Leads sent an email in the range */
-                    emailed_leads: number;
+                    /** @description Emails sent in the range (email and email_sent activities of a lead) */
+                    sent: number;
+                    /** @description Of those, opened at any time since */
                     opened: number;
+                    /** @description Of those, with a link clicked at any time since */
                     clicked: number;
+                    /** @description Of those, bounced */
                     bounced: number;
+                    /** @description opened / sent */
                     open_rate: number | null;
+                    /** @description clicked / sent */
                     click_rate: number | null;
+                    /** @description bounced / sent */
                     bounce_rate: number | null;
                 };
             };
@@ -9451,13 +9463,19 @@ export interface components {
                 positive_sentiment_share: number | null;
             };
             email: {
-                /** @description Leads sent an email in the range */
-                emailed_leads: number;
+                /** @description Emails sent in the range (email and email_sent activities of a lead) */
+                sent: number;
+                /** @description Of those, opened at any time since */
                 opened: number;
+                /** @description Of those, with a link clicked at any time since */
                 clicked: number;
+                /** @description Of those, bounced */
                 bounced: number;
+                /** @description opened / sent */
                 open_rate: number | null;
+                /** @description clicked / sent */
                 click_rate: number | null;
+                /** @description bounced / sent */
                 bounce_rate: number | null;
             };
             range: components["schemas"]["AnalyticsRange"];
@@ -9575,13 +9593,19 @@ export interface components {
                     positive_sentiment_share: number | null;
                 };
                 email: {
-                    /** @description Leads sent an email in the range */
-                    emailed_leads: number;
+                    /** @description Emails sent in the range (email and email_sent activities of a lead) */
+                    sent: number;
+                    /** @description Of those, opened at any time since */
                     opened: number;
+                    /** @description Of those, with a link clicked at any time since */
                     clicked: number;
+                    /** @description Of those, bounced */
                     bounced: number;
+                    /** @description opened / sent */
                     open_rate: number | null;
+                    /** @description clicked / sent */
                     click_rate: number | null;
+                    /** @description bounced / sent */
                     bounce_rate: number | null;
                 };
             };

@@ -99,7 +99,7 @@ export default function DashboardPage() {
             <Stat label="Conversion" value={percent(d.summary.leads.conversion_rate)} hint={`${d.summary.leads.won} won`} />
             <Stat label="Calls" value={d.summary.calls.total} hint={`avg ${seconds(d.summary.calls.average_duration_seconds)}`} />
             <Stat label="Positive sentiment" value={percent(d.summary.calls.positive_sentiment_share)} hint={`${d.summary.calls.scored} scored calls`} />
-            <Stat label="Emails opened" value={percent(d.summary.email.open_rate)} hint={`${d.summary.email.emailed_leads} leads emailed`} />
+            <Stat label="Emails opened" value={percent(d.summary.email.open_rate)} hint={`${d.summary.email.sent} emails sent`} />
             <Stat label="Emails clicked" value={percent(d.summary.email.click_rate)} />
             <Stat label="Emails bounced" value={percent(d.summary.email.bounce_rate)} />
           </SimpleGrid>
