@@ -598,7 +598,7 @@ async function breakdown(database: Database, target: PreparedTarget, callers: Ca
     await timeSteps('raw get by id on the pool (owner)', 2000, (i) => database.pool.query(plan.rawSql, [ids[i % ids.length]])),
     await timeSteps('session lookup (findActorBySession)', 2000, () => findActorBySession(db, token)),
     await timeSteps('API key lookup (findActorByApiKey)', 2000, () => findActorByApiKey(db, key)),
-    await timeSteps('withActor, empty (BEGIN+act_as_session+SET ROLE; COMMIT)', 2000, () => withActor(db, agent.actor, async () => {})),
+    await timeSteps('withActor, empty (BEGIN+act_as_session; COMMIT)', 2000, () => withActor(db, agent.actor, async () => {})),
     await timeSteps('readAsActor + record by id, agent (one round trip)', 2000, (i) =>
       readAsActor(database, agent.actor, recordById(resource, agentIds[i % agentIds.length] as string))),
     await timeSteps('withActor + getRecord, agent', 2000, (i) => withActor(db, agent.actor, (tx) => getRecord(tx, resource, agentIds[i % agentIds.length] as string))),
@@ -650,8 +650,10 @@ async function explainAs(database: Database, actor: Actor, query: CapturedQuery)
   const client = await database.pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query('SET LOCAL ROLE clara_app');
-    await client.query("SELECT set_config('app.user_id', $1, true)", [actor.userId]);
+    // As a request opens its transaction (migrations 016, 024): the caller's role, team and pool
+    // in transaction settings, then the request role. (Setting app.user_id alone, as this did
+    // until session 10, left the role empty: the plans shown were of reads that found nothing.)
+    await client.query('SELECT app.act_as($1)', [actor.userId]);
     const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, [...query.parameters]);
     // The candidate ids of a search would print as thousands of characters per line.
     return rows
@@ -666,7 +668,7 @@ async function explainAs(database: Database, actor: Actor, query: CapturedQuery)
 async function explainQueries(database: Database, target: PreparedTarget, callers: Caller[], plan: Plan): Promise<void> {
   const resource = leadResource({ defaultCountry: 'US' });
   const stage = plan.stageIds[0] as string;
-  say(`\n### EXPLAIN (ANALYZE, BUFFERS): ${target.label}, as clara_app with app.user_id set`);
+  say(`\n### EXPLAIN (ANALYZE, BUFFERS): ${target.label}, as clara_app after app.act_as (the caller's settings)`);
   const cases: { name: string; query: ListQuery }[] = [
     { name: `list status_bucket=P1, first stage, -created_at, limit 50`, query: listQuery({ sort: '-created_at', filters: { status_bucket: ['P1'], pipeline_stage_id: [stage] } }) },
     { name: 'search "mar"', query: listQuery({ q: 'mar' }) },

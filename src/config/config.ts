@@ -20,6 +20,7 @@ const envSchema = z.object({
   CLARA_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as US').default('US'),
   CLARA_TIMEZONE: z.string().default(Intl.DateTimeFormat().resolvedOptions().timeZone),
   CLARA_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
+  CLARA_DB_READ_POOL_SIZE: z.coerce.number().int().positive().optional(),
   CLARA_COOKIE_SECURE: z.enum(['true', 'false']).optional(),
   CLARA_PUBLIC_RATE_LIMIT: z.coerce.number().int().positive().default(10),
 });
@@ -36,6 +37,8 @@ export type Config = {
   timeZone: string;
   defaultCountry: string;
   poolSize: number;
+  /** Connections for one-round-trip reads; undefined: two per core (src/db/database.ts). */
+  readPoolSize: number | undefined;
   cookieSecure: boolean;
   /** Landing-page form posts per minute per address (the chat widget gets four times as many). */
   publicRateLimit: number;
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.CLARA_TIMEZONE,
     defaultCountry: e.CLARA_DEFAULT_COUNTRY,
     poolSize: e.CLARA_DB_POOL_SIZE,
+    readPoolSize: e.CLARA_DB_READ_POOL_SIZE,
     // Secure cookies only travel over HTTPS; default to secure when the public URL is HTTPS.
     cookieSecure: e.CLARA_COOKIE_SECURE ? e.CLARA_COOKIE_SECURE === 'true' : publicUrl.startsWith('https:'),
     publicRateLimit: e.CLARA_PUBLIC_RATE_LIMIT,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
@@ -20,6 +21,11 @@ export interface Database {
   /** Owner connection: migrations, authentication and system jobs. Bypasses row-level security. */
   readonly db: Db;
   readonly pool: pg.Pool;
+  /**
+   * A second, smaller pool for reads that hold a connection for one round trip only
+   * (readAsActor): see defaultReadPoolSize.
+   */
+  readonly readPool: pg.Pool;
   readonly mode: 'embedded' | 'external';
   readonly url: string;
   close(): Promise<void>;
@@ -29,10 +35,22 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
+  /** Connections of the read pool (default: defaultReadPoolSize()). */
+  readPoolSize?: number;
   log?: (line: string) => void;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
 }
+
+/**
+ * Connections for one-round-trip reads: two per core. Such a read keeps its connection only while
+ * PostgreSQL works on it, so more connections than the cores can serve add context switches and
+ * nothing else: with 16 reads by id in flight on 2 cores, 4 connections answered 1,570-1,800
+ * requests/s where the 20 of the main pool answered 1,030-1,450 (docs/benchmarks.md, API,
+ * session 10). The main pool stays larger, for transactions that wait on the application
+ * between statements (and a connection held that way must not starve these reads).
+ */
+export const defaultReadPoolSize = () => Math.max(2, 2 * os.availableParallelism());
 
 /** The database Clara uses inside its embedded PostgreSQL. */
 export const EMBEDDED_DATABASE = 'clara';
@@ -49,6 +67,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // An idle connection dropped by the server (restart, failover) must not crash the process;
   // the pool replaces it on the next checkout.
   pool.on('error', (error) => log(`idle database connection lost: ${error.message}`));
+  const readPool = new pg.Pool({ connectionString: url, max: options.readPoolSize ?? defaultReadPoolSize(), application_name: 'clara-read' });
+  readPool.on('error', (error) => log(`idle database connection lost: ${error.message}`));
   try {
     if (options.migrate !== false) {
       const client = await pool.connect();
@@ -59,7 +79,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       }
     }
   } catch (error) {
-    await pool.end();
+    await Promise.all([pool.end(), readPool.end()]);
     await embedded?.stop();
     throw error;
   }
@@ -67,12 +87,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return {
     db,
     pool,
+    readPool,
     mode: embedded ? 'embedded' : 'external',
     url,
     async close() {
       await db.destroy();
       // Kysely only ends a pool it has used; the pool may have served raw pg work alone.
       if (!pool.ending) await pool.end();
+      if (!readPool.ending) await readPool.end();
       await embedded?.stop();
     },
   };

@@ -61,30 +61,29 @@ const uncertain = new WeakMap<Connection, Set<string>>();
 
 /**
  * Runs statements in one round trip with the extended query protocol (Parse, Bind, Execute for
- * each, then one Sync) and returns the last statement's rows. PostgreSQL runs everything before
- * the Sync as one implicit transaction: it commits at the Sync, and the first error rolls it all
+ * each, then one Sync) and returns each statement's rows. PostgreSQL runs everything before the
+ * Sync as one implicit transaction: it commits at the Sync, and the first error rolls it all
  * back and skips the rest (the protocol's "Pipelining" section). So transaction-local settings
  * (set_config(..., true)) made by one statement hold for the next ones and end with the pipeline.
  *
  * A node-postgres "submittable": the client queues it like a query and hands it the protocol
  * messages of its turn.
  */
-class Pipeline<Row> {
+class Pipeline {
   private readonly parsedHere: string[] = [];
-  private readonly rows: Row[] = [];
-  private readonly lastText: string;
-  private result: pg.Result | undefined;
-  /** The statement whose messages arrive now: rows are kept only from the last one. */
+  /** Each statement's row parser: known beforehand for a prepared statement described once. */
+  private readonly results: (pg.Result | undefined)[];
+  private readonly rows: unknown[][];
+  /** The statement whose messages arrive now. */
   private current = 0;
   private settled = false;
 
   constructor(
     private readonly statements: readonly PipelineStatement[],
-    private readonly done: (error: Error | null, rows?: Row[]) => void,
+    private readonly done: (error: Error | null, rows?: unknown[][]) => void,
   ) {
-    const last = statements.at(-1) as PipelineStatement;
-    this.lastText = last.text;
-    this.result = last.prepared ? rowLayouts.get(last.text) : undefined;
+    this.results = statements.map((statement) => (statement.prepared ? rowLayouts.get(statement.text) : undefined));
+    this.rows = statements.map(() => []);
   }
 
   submit(connection: Connection): Error | null {
@@ -110,8 +109,8 @@ class Pipeline<Row> {
           }
         }
         connection.bind({ statement: name, values: values[index] as unknown[] });
-        // Only the last statement's rows are wanted, and described only until its layout is known.
-        if (index === this.statements.length - 1 && !this.result) connection.describe({ type: 'P', name: '' });
+        // Described only until the statement's row layout is known.
+        if (!this.results[index]) connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '' });
       });
       connection.sync();
@@ -123,16 +122,16 @@ class Pipeline<Row> {
 
   handleRowDescription(message: { fields: unknown[] }): void {
     // The driver's own row parser, with the type parsers set in database.ts ('object': rows as objects).
-    this.result = new pg.Result('object', pg.types);
-    (this.result as unknown as { addFields(fields: unknown[]): void }).addFields(message.fields);
-    const last = this.statements.at(-1) as PipelineStatement;
-    if (last.prepared && nameOf(last) !== '') rowLayouts.set(this.lastText, this.result);
+    const result = new pg.Result('object', pg.types);
+    (result as unknown as { addFields(fields: unknown[]): void }).addFields(message.fields);
+    this.results[this.current] = result;
+    const statement = this.statements[this.current] as PipelineStatement;
+    if (statement.prepared && nameOf(statement) !== '') rowLayouts.set(statement.text, result);
   }
 
   handleDataRow(message: { fields: unknown[] }): void {
-    if (this.current === this.statements.length - 1 && this.result) {
-      this.rows.push((this.result as unknown as { parseRow(fields: unknown[]): Row }).parseRow(message.fields));
-    }
+    const result = this.results[this.current];
+    if (result) this.rows[this.current]?.push((result as unknown as { parseRow(fields: unknown[]): unknown }).parseRow(message.fields));
   }
 
   handleCommandComplete(): void {
@@ -161,26 +160,27 @@ class Pipeline<Row> {
     this.settle(null, this.rows);
   }
 
-  private settle(error: Error | null, rows?: Row[]): void {
+  private settle(error: Error | null, rows?: unknown[][]): void {
     if (this.settled) return;
     this.settled = true;
     this.done(error, rows);
   }
 }
 
-/** runPipeline on a connection of the pool; a connection that broke is discarded, not reused. */
-export async function runPipeline<Row>(pool: pg.Pool, statements: readonly PipelineStatement[]): Promise<Row[]> {
+/** The statements' rows, one list per statement, run as one pipeline on a connection of the pool. */
+export async function runPipeline(pool: pg.Pool, statements: readonly PipelineStatement[]): Promise<unknown[][]> {
   const client = await pool.connect();
   try {
-    const rows = await new Promise<Row[]>((resolve, reject) => {
+    const rows = await new Promise<unknown[][]>((resolve, reject) => {
       client.query(
-        new Pipeline<Row>(statements, (error, result) => (error ? reject(error) : resolve(result ?? []))) as unknown as pg.QueryConfig,
+        new Pipeline(statements, (error, result) => (error ? reject(error) : resolve(result ?? []))) as unknown as pg.QueryConfig,
       );
     });
     client.release();
     return rows;
   } catch (error) {
-    // An error PostgreSQL answered (it carries a SQLSTATE) leaves the connection usable.
+    // An error PostgreSQL answered (it carries a SQLSTATE) leaves the connection usable; a
+    // connection that broke is discarded, not reused.
     client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
     throw error;
   }

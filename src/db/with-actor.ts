@@ -10,10 +10,11 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const CREDENTIAL_REFUSED = '28000';
 
 /**
- * The statement that opens a request's transaction, run as the owner before SET LOCAL ROLE:
- * it checks the credential, reads the caller's role, team and the shared pool once, and keeps
- * them in transaction settings for the row-level security policies (migration 016).
- * Only validated hex and UUIDs are inlined, so the batch can use the simple protocol safely.
+ * The statement that opens a request's transaction, run as the owner: it checks the credential,
+ * reads the caller's role, team and the shared pool once, keeps them in transaction settings for
+ * the row-level security policies (migration 016) and switches the transaction to the request
+ * role clara_app (migration 024). Only validated hex and UUIDs are inlined, so the batch can use
+ * the simple protocol safely.
  */
 function actAs(actor: Actor): string {
   const { credential } = actor;
@@ -31,11 +32,11 @@ function actAs(actor: Actor): string {
  * Runs `work` in one transaction as the non-owner role clara_app with the caller set, so that
  * PostgreSQL's row-level security decides what every query may see and change.
  *
- * BEGIN, the caller's check and the role go in one simple-protocol round trip: a request pays
- * that, its own statements and COMMIT.
+ * BEGIN and the opening statement go in one simple-protocol round trip: a request pays that, its
+ * own statements and COMMIT.
  */
 export async function withActor<T>(db: Db, actor: Actor, work: (tx: Db) => Promise<T>): Promise<T> {
-  const begin = `BEGIN; ${actAs(actor)}; SET LOCAL ROLE clara_app`;
+  const begin = `BEGIN; ${actAs(actor)}`;
   return db.connection().execute(async (connection) => {
     try {
       await sql.raw(begin).execute(connection);
@@ -50,7 +51,7 @@ export async function withActor<T>(db: Db, actor: Actor, work: (tx: Db) => Promi
   });
 }
 
-/** The opening statement of readAsActor as a prepared statement: the credential travels as a parameter. */
+/** The opening statement as a prepared statement for readAsActor: the credential travels as a parameter. */
 function actAsStatement(actor: Actor): PipelineStatement {
   const { credential } = actor;
   if (credential) {
@@ -61,33 +62,44 @@ function actAsStatement(actor: Actor): PipelineStatement {
   return { text: 'SELECT app.act_as($1)', values: [actor.userId], prepared: true };
 }
 
-/** SET LOCAL ROLE as a function call, so that it can be a prepared statement in a pipeline. */
-const AS_REQUEST_ROLE: PipelineStatement = { text: "SELECT set_config('role', 'clara_app', true)", values: [], prepared: true };
+/** A read for readAsActor; `prepared` for a fixed shape such as a record by id (see PipelineStatement). */
+export interface Read<Row> {
+  query: RawBuilder<Row>;
+  prepared?: boolean;
+}
 
 /**
- * One read statement as the caller, in one round trip instead of three: withActor's opening
- * statements and the query are sent together (runPipeline), and PostgreSQL runs them as one
- * implicit transaction, so the role and the caller's settings end with it and an error rolls it
- * back. For hot single-statement reads (a record by id, a list); anything that writes or reads
- * twice uses withActor.
+ * Read statements as the caller, in one round trip instead of one per statement plus BEGIN and
+ * COMMIT: withActor's opening statement and the queries are sent together (runPipeline), and
+ * PostgreSQL runs them as one implicit transaction, so the role and the caller's settings hold
+ * for every query and end with it, and an error rolls it back. For hot reads (a record by id, a
+ * list, a search's candidates and page); anything that writes, or decides between statements,
+ * uses withActor.
  *
- * The opening statements are prepared on each connection, and so is the query with `prepared`
- * (a fixed shape such as a record by id): PostgreSQL then plans the row-level-security read once
- * per connection instead of on every request, which made a read by id's database work about a
- * third of what the same statements cost sent as text (docs/benchmarks.md, API, session 9).
+ * The opening statement is prepared on each connection, and so are the prepared reads:
+ * PostgreSQL then plans the row-level-security read once per connection instead of on every
+ * request, which made a read by id's database work about a third of what the same statements
+ * cost sent as text (docs/benchmarks.md, API, session 9). Reads go through the read pool
+ * (Database.readPool), sized to the cores.
  */
+export async function readSeveralAsActor(database: Database, actor: Actor, reads: readonly Read<unknown>[]): Promise<unknown[][]> {
+  const statements = reads.map(({ query, prepared }) => {
+    const compiled = query.compile(database.db);
+    return { text: compiled.sql, values: compiled.parameters, prepared };
+  });
+  const [, ...rows] = await runPipeline(database.readPool, [actAsStatement(actor), ...statements]);
+  return rows;
+}
+
+/** One read statement as the caller (readSeveralAsActor). */
 export async function readAsActor<Row>(
   database: Database,
   actor: Actor,
   query: RawBuilder<Row>,
   options: { prepared?: boolean } = {},
 ): Promise<Row[]> {
-  const compiled = query.compile(database.db);
-  return runPipeline<Row>(database.pool, [
-    actAsStatement(actor),
-    AS_REQUEST_ROLE,
-    { text: compiled.sql, values: compiled.parameters, prepared: options.prepared },
-  ]);
+  const [rows] = await readSeveralAsActor(database, actor, [{ query, prepared: options.prepared }]);
+  return rows as Row[];
 }
 
 /** A transaction as the owner role, for system work that must see everything (jobs, imports of the CLI). */

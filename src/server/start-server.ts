@@ -22,6 +22,7 @@ export async function startServer(config: Config, options: { database?: Database
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.poolSize,
+      readPoolSize: config.readPoolSize,
       log: (line) => log.info(line),
     }));
   const admin = await ensureFirstAdmin(database.db, config);

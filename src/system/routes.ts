@@ -25,7 +25,7 @@ const statusSchema = z
   .meta({ id: 'SystemStatus' });
 
 export function systemRoutes(app: App, context: AppContext): void {
-  const { db, pool } = context.database;
+  const { db, pool, readPool } = context.database;
   const metrics = metricsOf(app);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -93,7 +93,10 @@ export function systemRoutes(app: App, context: AppContext): void {
         (await metrics.registry.metrics()) +
           `# HELP clara_db_pool_connections Connections in the PostgreSQL pool\n# TYPE clara_db_pool_connections gauge\n` +
           `clara_db_pool_connections{state="total"} ${pool.totalCount}\nclara_db_pool_connections{state="idle"} ${pool.idleCount}\n` +
-          `clara_db_pool_connections{state="waiting"} ${pool.waitingCount}\n`,
+          `clara_db_pool_connections{state="waiting"} ${pool.waitingCount}\n` +
+          `# HELP clara_db_read_pool_connections Connections in the pool of one-round-trip reads\n# TYPE clara_db_read_pool_connections gauge\n` +
+          `clara_db_read_pool_connections{state="total"} ${readPool.totalCount}\nclara_db_read_pool_connections{state="idle"} ${readPool.idleCount}\n` +
+          `clara_db_read_pool_connections{state="waiting"} ${readPool.waitingCount}\n`,
       );
     },
   });

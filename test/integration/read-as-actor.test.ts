@@ -13,6 +13,8 @@ import { findActorBySession } from '../../src/auth/authenticate.js';
 import type { Actor } from '../../src/auth/actor.js';
 import type { Database } from '../../src/db/database.js';
 import { readAsActor, withActor } from '../../src/db/with-actor.js';
+import { leadResource } from '../../src/crm/leads/lead-resource.js';
+import { listRecords, readListPage, type ListQuery } from '../../src/crm/records/queries.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 describe('readAsActor: one round trip, the same answers as withActor', () => {
@@ -105,7 +107,7 @@ describe('readAsActor: one round trip, the same answers as withActor', () => {
     let database: Database;
     before(() => {
       single = new pg.Pool({ connectionString: t.database.url, max: 1 });
-      database = { ...t.database, pool: single };
+      database = { ...t.database, pool: single, readPool: single };
     });
     after(async () => {
       await single.end();
@@ -142,6 +144,21 @@ describe('readAsActor: one round trip, the same answers as withActor', () => {
       const fresh = () => sql<{ tag: string }>`SELECT 'after a refusal' AS tag`;
       await assert.rejects(readAsActor(database, goneActor, fresh(), { prepared: true }), (error: { code?: string }) => error.code === '28000');
       assert.deepEqual(await readAsActor(database, owner, fresh(), { prepared: true }), [{ tag: 'after a refusal' }]);
+    });
+
+    test('a search read as one pipeline (candidates, then the page) answers what a transaction answers and leaves nothing on the connection', async () => {
+      const leads = leadResource({ defaultCountry: 'US' });
+      const search = (q: string): ListQuery => ({ limit: 50, q, filters: {}, ranges: {} });
+      const viaTransaction = (actor: Actor, q: string) => withActor(t.database.db, actor, (tx) => listRecords(tx, leads, search(q)));
+      for (const q of ['Siobhán', "o'brien", 'nobody-by-this-name']) {
+        assert.deepEqual(await readListPage(database, owner, leads, search(q)), await viaTransaction(owner, q), q);
+      }
+      assert.equal((await readListPage(database, owner, leads, search('Siobhán'))).data.length, 1);
+      // The other agent's candidates are their own: none.
+      assert.equal((await readListPage(database, stranger, leads, search('Siobhán'))).data.length, 0);
+      const [left] = (await single.query("SELECT current_setting('app.search_ids', true) AS ids, current_user AS role")).rows;
+      assert.ok(!left.ids, 'the candidate ids ended with the pipeline');
+      assert.notEqual(left.role, 'clara_app');
     });
   });
 

@@ -51,6 +51,7 @@ describe('system endpoints', () => {
     assert.match(response.headers['content-type'] as string, /text\/plain/);
     assert.match(response.body, /clara_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/);
     assert.match(response.body, /clara_db_pool_connections\{state="total"\}/);
+    assert.match(response.body, /clara_db_read_pool_connections\{state="idle"\}/);
     assert.match(response.body, /clara_process_resident_memory_bytes/);
   });
 

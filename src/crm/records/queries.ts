@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
-import type { Db } from '../../db/database.js';
+import type { Database, Db } from '../../db/database.js';
+import { readAsActor, readSeveralAsActor } from '../../db/with-actor.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../server/errors.js';
 import type { Resource, Row } from './resource.js';
 
@@ -119,19 +120,42 @@ export function searchQuery(q: string): RawBuilder<unknown> | undefined {
  */
 export const SEARCH_CANDIDATES = 1000;
 
-async function searchCondition(tx: Db, resource: Resource, q: string): Promise<RawBuilder<unknown> | undefined> {
+/**
+ * A search's first statement, for a resource with a search function (migrations 014, 019, 020):
+ * the function answers the ids of at most SEARCH_CANDIDATES matches the caller may see, or a
+ * single NULL when there are more. The ids stay in PostgreSQL, in the transaction setting
+ * app.search_ids that the page query reads (CANDIDATES): hundreds of ids no longer travel to the
+ * server and back as a parameter. The statement answers whether there were too many.
+ */
+function searchCandidates(resource: Resource, tsquery: RawBuilder<unknown>): RawBuilder<{ too_many: boolean }> {
+  return sql<{ too_many: boolean }>`
+    SELECT coalesce(bool_or(id IS NULL), false) AS too_many,
+           -- Kept as a column so that the setting is made; the ids themselves are not sent.
+           set_config('app.search_ids', coalesce(array_agg(id) FILTER (WHERE id IS NOT NULL), '{}')::text, true) IS NOT NULL AS stored
+      FROM ${sql.raw(resource.searchFunction as string)}(${tsquery}, ${SEARCH_CANDIDATES}) AS candidates (id)`;
+}
+
+/** The page query's condition after searchCandidates found the candidates. */
+const CANDIDATES = sql`id = ANY (current_setting('app.search_ids')::uuid[])`;
+
+/**
+ * The search condition of a list read on a transaction: the candidates when the search function
+ * found them, else the match itself (read in the list's order until a page is full).
+ */
+async function searchCondition(tx: Db, resource: Resource, q: string): Promise<ListSearch | undefined> {
   const tsquery = searchQuery(q);
   if (!tsquery) return undefined;
   if (resource.searchFunction) {
-    // The function answers the ids of at most SEARCH_CANDIDATES visible matches, or a single
-    // NULL when there are more (counted, or estimated by the planner for a common word).
-    const { rows } = await sql<{ id: string | null }>`
-      SELECT ${sql.raw(resource.searchFunction)}(${tsquery}, ${SEARCH_CANDIDATES}) AS id`.execute(tx);
-    if (!rows.some((row) => row.id === null)) {
-      return sql`id = ANY (${rows.map((row) => row.id)}::uuid[])`;
-    }
+    const { rows } = await searchCandidates(resource, tsquery).execute(tx);
+    if (!rows[0]?.too_many) return { condition: CANDIDATES, candidates: true };
   }
-  return sql`search @@ ${tsquery}`;
+  return { condition: sql`search @@ ${tsquery}`, candidates: false };
+}
+
+/** A list's search: its condition, and whether it reads the candidates of searchCandidates. */
+interface ListSearch {
+  condition: RawBuilder<unknown>;
+  candidates: boolean;
 }
 
 /** The list's conditions that need no database work: trash, filters and date ranges. */
@@ -170,24 +194,29 @@ function filterConditions(resource: Resource, query: ListQuery): RawBuilder<unkn
 export const listNeedsSearch = (resource: Resource, query: ListQuery) => Boolean(query.q && resource.searchable);
 
 /**
- * The page query of a list and how its rows become a page. `extra` holds conditions computed
- * beforehand (the search condition), so a list without search is one statement (readAsActor).
+ * The page query of a list and how its rows become a page. `search` is the search condition,
+ * computed beforehand, so a list without search is one statement (readAsActor).
  */
-export function listPage(resource: Resource, query: ListQuery, extra: RawBuilder<unknown>[] = []) {
+export function listPage(resource: Resource, query: ListQuery, search?: ListSearch) {
   const sort = parseSort(resource, query.sort);
   const { column, descending } = sort;
-  const where = [...filterConditions(resource, query), ...extra];
+  const where = [...filterConditions(resource, query), ...(search ? [search.condition] : [])];
   if (query.cursor) where.push(afterCursor(sort, decodeCursor(query.cursor)));
   const direction = sql.raw(descending ? 'DESC' : 'ASC');
   // NULLS LAST only where NULLs exist (ASC puts them last anyway): on a NOT NULL column the
   // order then matches its (column, id) index, which PostgreSQL reads backwards and stops early.
   const nulls = sql.raw(sort.nullable && descending ? ' NULLS LAST' : '');
+  const rows = sql`SELECT ${selection(resource)} FROM ${sql.table(resource.name)}
+      ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}`;
+  const order = sql`ORDER BY ${sql.ref(column)} ${direction}${nulls}, id ${direction} LIMIT ${query.limit + 1}`;
   return {
-    query: sql<Row>`
-      SELECT ${selection(resource)} FROM ${sql.table(resource.name)}
-      ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
-      ORDER BY ${sql.ref(column)} ${direction}${nulls}, id ${direction}
-      LIMIT ${query.limit + 1}`,
+    // Search candidates (at most SEARCH_CANDIDATES) are fetched by id and then sorted: the
+    // subquery (OFFSET 0 keeps it apart) stops the planner from walking the sort column's index
+    // in order and testing each entry against the ids, which PostgreSQL 18 chose for 349 ids
+    // and which reads the whole index when the candidates are old rows.
+    query: search?.candidates
+      ? sql<Row>`SELECT * FROM (${rows} OFFSET 0) AS candidates ${order}`
+      : sql<Row>`${rows} ${order}`,
     page(rows: Row[]): Page {
       const hasMore = rows.length > query.limit;
       const data = hasMore ? rows.slice(0, query.limit) : rows;
@@ -202,9 +231,33 @@ export function listPage(resource: Resource, query: ListQuery, extra: RawBuilder
 
 export async function listRecords(tx: Db, resource: Resource, query: ListQuery): Promise<Page> {
   const search = listNeedsSearch(resource, query) ? await searchCondition(tx, resource, query.q as string) : undefined;
-  const { query: pageQuery, page } = listPage(resource, query, search ? [search] : []);
+  const { query: pageQuery, page } = listPage(resource, query, search);
   const { rows } = await pageQuery.execute(tx);
   return page(rows);
+}
+
+/**
+ * A list page as the caller, in as few round trips as a list can take (readSeveralAsActor): one
+ * for a list without search, and for a search whose candidates the search function finds (the
+ * candidates and the page in one pipeline); a search with too many matches takes a second one,
+ * for the page read in the list's order.
+ */
+export async function readListPage(database: Database, actor: Actor, resource: Resource, query: ListQuery): Promise<Page> {
+  const tsquery = listNeedsSearch(resource, query) ? searchQuery(query.q as string) : undefined;
+  if (!tsquery) {
+    const { query: pageQuery, page } = listPage(resource, query);
+    return page(await readAsActor(database, actor, pageQuery));
+  }
+  if (resource.searchFunction) {
+    const { query: pageQuery, page } = listPage(resource, query, { condition: CANDIDATES, candidates: true });
+    const [candidates, rows] = (await readSeveralAsActor(database, actor, [
+      { query: searchCandidates(resource, tsquery) },
+      { query: pageQuery },
+    ])) as [{ too_many: boolean }[], Row[]];
+    if (!candidates[0]?.too_many) return page(rows);
+  }
+  const { query: pageQuery, page } = listPage(resource, query, { condition: sql`search @@ ${tsquery}`, candidates: false });
+  return page(await readAsActor(database, actor, pageQuery));
 }
 
 /** The same filters as listRecords without paging: for CSV export, streamed in batches. */

@@ -9,9 +9,7 @@ import {
   deleteRecord,
   foundRecord,
   recordById,
-  listNeedsSearch,
-  listPage,
-  listRecords,
+  readListPage,
   restoreRecord,
   updateRecord,
   type ListQuery,
@@ -134,11 +132,7 @@ export function registerRecordRoutes(app: App, context: AppContext, resource: Re
     },
     handler: async (request) => {
       const actor = reader(request);
-      const query = toListQuery(resource, request.query as Record<string, unknown>);
-      // Without full-text search a list is one statement: one round trip (readAsActor).
-      if (listNeedsSearch(resource, query)) return withActor(db, actor, (tx) => listRecords(tx, resource, query));
-      const { query: pageQuery, page } = listPage(resource, query);
-      return page(await readAsActor(context.database, actor, pageQuery));
+      return readListPage(context.database, actor, resource, toListQuery(resource, request.query as Record<string, unknown>));
     },
   });
 
