@@ -28,7 +28,7 @@ import type { Actor, Role } from '../src/auth/actor.js';
 import { findActorByApiKey, findActorBySession } from '../src/auth/authenticate.js';
 import { loadConfig } from '../src/config/config.js';
 import { leadResource, leadSchema } from '../src/crm/leads/lead-resource.js';
-import { getRecord, listRecords, recordById, type ListQuery } from '../src/crm/records/queries.js';
+import { getRecord, listRecords, readListPage, recordById, type ListQuery } from '../src/crm/records/queries.js';
 import { listEnvelope } from '../src/crm/records/resource.js';
 import { createUser } from '../src/crm/users/create-user.js';
 import { openDatabase, serverVersion, type Database, type Db } from '../src/db/database.js';
@@ -384,12 +384,19 @@ async function benchTarget(target: PreparedTarget, load: LoadClient): Promise<vo
         }
       }
     }
+    // The aim is a request's latency: one request in flight. With 16 in flight on this machine's
+    // cores a request mostly waits for the ones ahead of it (p95 is about 16 / throughput), so
+    // that figure is printed beside it, as a measure of throughput, not judged against 20 ms.
     for (const scenario of ['list filtered p1', 'list filtered p3', 'search']) {
       for (const caller of callers) {
-        const r = results.find((x) => x.scenario === scenario && x.auth === caller.auth && x.concurrency === CONCURRENCY);
-        if (r) {
-          const p95 = percentile(r.latencies, 95);
-          say(`Aim p95 < 20 ms (${target.label}, ${scenario}, ${caller.auth}, ${CONCURRENCY} in flight): ${p95.toFixed(1)} ms, ${p95 < 20 ? 'met' : 'missed'}`);
+        const one = results.find((x) => x.scenario === scenario && x.auth === caller.auth && x.concurrency === 1);
+        const many = results.find((x) => x.scenario === scenario && x.auth === caller.auth && x.concurrency === CONCURRENCY);
+        if (one) {
+          const p95 = percentile(one.latencies, 95);
+          say(
+            `Aim p95 < 20 ms (${target.label}, ${scenario}, ${caller.auth}, 1 in flight): ${p95.toFixed(1)} ms, ${p95 < 20 ? 'met' : 'missed'}` +
+              (many ? `; at ${CONCURRENCY} in flight p95 ${percentile(many.latencies, 95).toFixed(1)} ms (${throughput(many).toFixed(0)} req/s)` : ''),
+          );
         }
       }
     }
@@ -599,15 +606,19 @@ async function breakdown(database: Database, target: PreparedTarget, callers: Ca
     await timeSteps('session lookup (findActorBySession)', 2000, () => findActorBySession(db, token)),
     await timeSteps('API key lookup (findActorByApiKey)', 2000, () => findActorByApiKey(db, key)),
     await timeSteps('withActor, empty (BEGIN+act_as_session; COMMIT)', 2000, () => withActor(db, agent.actor, async () => {})),
-    await timeSteps('readAsActor + record by id, agent (one round trip)', 2000, (i) =>
-      readAsActor(database, agent.actor, recordById(resource, agentIds[i % agentIds.length] as string))),
+    await timeSteps('readAsActor + record by id, agent (one round trip, prepared)', 2000, (i) =>
+      readAsActor(database, agent.actor, recordById(resource, agentIds[i % agentIds.length] as string), { prepared: true })),
     await timeSteps('withActor + getRecord, agent', 2000, (i) => withActor(db, agent.actor, (tx) => getRecord(tx, resource, agentIds[i % agentIds.length] as string))),
     await timeSteps('withActor + getRecord, admin key user', 2000, (i) => withActor(db, admin.actor, (tx) => getRecord(tx, resource, ids[i % ids.length] as string))),
     await timeSteps('withActor + list P1/stage, agent', 300, () => withActor(db, agent.actor, (tx) => listRecords(tx, resource, listP1))),
     await timeSteps('withActor + list P1/stage, admin', 300, () => withActor(db, admin.actor, (tx) => listRecords(tx, resource, listP1))),
-    await timeSteps('withActor + search "mar", agent', 300, () => withActor(db, agent.actor, (tx) => listRecords(tx, resource, listQuery({ q: 'mar' })))),
-    await timeSteps('withActor + search "mar", admin', 300, () => withActor(db, admin.actor, (tx) => listRecords(tx, resource, listQuery({ q: 'mar' })))),
-    await timeSteps('withActor + search "garcia", agent', 300, () => withActor(db, agent.actor, (tx) => listRecords(tx, resource, listQuery({ q: 'garcia' })))),
+    // As the route reads a search (readListPage): "mar" has too many matches (a second round trip
+    // reads the page in order), "garcia" and "kim" are found through the candidates (kim: the
+    // most of the bench's terms, about 700 for the agent).
+    await timeSteps('readListPage search "mar", agent', 300, () => readListPage(database, agent.actor, resource, listQuery({ q: 'mar' }))),
+    await timeSteps('readListPage search "mar", admin', 300, () => readListPage(database, admin.actor, resource, listQuery({ q: 'mar' }))),
+    await timeSteps('readListPage search "garcia", agent', 300, () => readListPage(database, agent.actor, resource, listQuery({ q: 'garcia' }))),
+    await timeSteps('readListPage search "kim", agent', 300, () => readListPage(database, agent.actor, resource, listQuery({ q: 'kim' }))),
     await timeSteps('zod encode + JSON.stringify, 1 lead', 5000, async () => JSON.stringify(z.safeEncode(leadSchema, sampleLead as z.output<typeof leadSchema>).data)),
     await timeSteps('zod encode + JSON.stringify, page of 50', 1000, async () =>
       JSON.stringify(z.safeEncode(envelope, samplePage as z.output<typeof envelope>).data),
@@ -643,10 +654,12 @@ async function captureSql(database: Database, actor: Actor, work: (tx: Db) => Pr
   });
   await withActor(spy, actor, work);
   // Not destroyed: that would end the server's pool.
-  return captured.filter((q) => /^\s*SELECT/i.test(q.sql) && /FROM "leads"/.test(q.sql));
+  return captured.filter((q) => /^\s*SELECT/i.test(q.sql));
 }
 
-async function explainAs(database: Database, actor: Actor, query: CapturedQuery): Promise<string> {
+/** EXPLAIN of the last query, after the ones before it (a search's candidates) in the same transaction. */
+async function explainAs(database: Database, actor: Actor, queries: CapturedQuery[]): Promise<string> {
+  const query = queries.at(-1) as CapturedQuery;
   const client = await database.pool.connect();
   try {
     await client.query('BEGIN');
@@ -654,6 +667,7 @@ async function explainAs(database: Database, actor: Actor, query: CapturedQuery)
     // in transaction settings, then the request role. (Setting app.user_id alone, as this did
     // until session 10, left the role empty: the plans shown were of reads that found nothing.)
     await client.query('SELECT app.act_as($1)', [actor.userId]);
+    for (const before of queries.slice(0, -1)) await client.query(before.sql, [...before.parameters]);
     const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, [...query.parameters]);
     // The candidate ids of a search would print as thousands of characters per line.
     return rows
@@ -673,6 +687,7 @@ async function explainQueries(database: Database, target: PreparedTarget, caller
     { name: `list status_bucket=P1, first stage, -created_at, limit 50`, query: listQuery({ sort: '-created_at', filters: { status_bucket: ['P1'], pipeline_stage_id: [stage] } }) },
     { name: 'search "mar"', query: listQuery({ q: 'mar' }) },
     { name: 'search "garcia"', query: listQuery({ q: 'garcia' }) },
+    { name: 'search "kim"', query: listQuery({ q: 'kim' }) },
   ];
   for (const caller of callers) {
     const page3 = plan.page3Cursor.get(caller.auth);
@@ -680,21 +695,22 @@ async function explainQueries(database: Database, target: PreparedTarget, caller
       ? [...cases, { name: 'list page 3 (cursor)', query: { ...(cases[0] as { query: ListQuery }).query, cursor: page3 } }]
       : cases;
     for (const c of all) {
-      const [captured] = await captureSql(database, caller.actor, (tx) => listRecords(tx, resource, c.query));
+      const queries = await captureSql(database, caller.actor, (tx) => listRecords(tx, resource, c.query));
+      const captured = queries.at(-1);
       if (!captured) continue;
       say(`\n#### ${c.name}, ${caller.auth}\n`);
       say('```');
       say(captured.sql.replace(/\s+/g, ' ').trim());
       const parameters = JSON.stringify(captured.parameters);
       say(`-- parameters: ${parameters.length > 300 ? `${parameters.slice(0, 300)}... (${parameters.length} characters)` : parameters}`);
-      say(await explainAs(database, caller.actor, captured));
+      say(await explainAs(database, caller.actor, queries));
       say('```');
     }
   }
   const [agent] = callers as [Caller];
   const id = (plan.get.get(agent.auth)?.[0]?.path.split('/').pop()) as string;
-  const [captured] = await captureSql(database, agent.actor, (tx) => getRecord(tx, resource, id));
-  if (captured) {
+  const captured = await captureSql(database, agent.actor, (tx) => getRecord(tx, resource, id));
+  if (captured.length) {
     say(`\n#### get by id, ${agent.auth}\n`);
     say('```');
     say(await explainAs(database, agent.actor, captured));
