@@ -135,8 +135,13 @@ function searchCandidates(resource: Resource, tsquery: RawBuilder<unknown>): Raw
       FROM ${sql.raw(resource.searchFunction as string)}(${tsquery}, ${SEARCH_CANDIDATES}) AS candidates (id)`;
 }
 
-/** The page query's condition after searchCandidates found the candidates. */
-const CANDIDATES = sql`id = ANY (current_setting('app.search_ids')::uuid[])`;
+/**
+ * The page query's condition after searchCandidates found the candidates. The sub-select makes
+ * the array one value of the statement (an InitPlan, parsed once, an index condition on the
+ * primary key); written bare, a plan that filtered rows by it would parse the array again for
+ * every row it tested (4 s for 700 ids tested against every lead, measured).
+ */
+const CANDIDATES = sql`id = ANY ((SELECT current_setting('app.search_ids')::uuid[])::uuid[])`;
 
 /**
  * The search condition of a list read on a transaction: the candidates when the search function
