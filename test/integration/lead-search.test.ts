@@ -84,9 +84,11 @@ describe('lead search at volume', () => {
     assert.ok(byOwner.every((lead) => lead.agent_id === bob.id));
   });
 
+  const actorOf = (user: TestUser): Actor => ({ userId: user.id, role: user.role, email: user.email, fullName: user.role, via: 'session' });
+
   /** What app.search_lead_ids answers `user` for a word typed as a prefix (ids, or a single null: "too many"). */
   async function candidates(user: TestUser, word: string, maxRows = SEARCH_CANDIDATES): Promise<(string | null)[]> {
-    const actor: Actor = { userId: user.id, role: user.role, email: user.email, fullName: user.role, via: 'session' };
+    const actor = actorOf(user);
     const { rows } = await withActor(t.database.db, actor, (tx) =>
       sql<{ id: string | null }>`SELECT app.search_lead_ids(to_tsquery('simple', ${word} || ':*'), ${maxRows}::int) AS id`.execute(tx),
     );
@@ -104,5 +106,49 @@ describe('lead search at volume', () => {
     assert.deepEqual(await candidates(t.admin, 'common'), [null]);
     // Either way the list answers the same: bob's 40 through the plain search when forced to it.
     assert.equal((await api.pageThrough(bob, '/api/v1/leads?q=common', 15)).length, 40);
+  });
+});
+
+describe("search candidates where one agent owns most of the matches (migration 025)", () => {
+  let t: TestApp;
+  let api: CrmApi;
+  let alice: TestUser;
+  let carol: TestUser;
+
+  before(async () => {
+    t = await createTestApp();
+    api = crmApi(t);
+    alice = await t.user('agent');
+    carol = await t.user('agent');
+    // "Kimono" is a common word among carol's 3,000 leads and rare among alice's 1,000 (30), with
+    // 5 more in the shared pool: the owner and pool indexes give alice hers without carol's.
+    await sql`
+      INSERT INTO leads (contact_person, agent_id, created_at)
+      SELECT 'Kimono Buyer ' || g, ${carol.id}::uuid, now() - g * interval '1 minute' FROM generate_series(1, 3000) g
+      UNION ALL
+      SELECT CASE WHEN g <= 30 THEN 'Kimono Fan ' ELSE 'Other Person ' END || g, ${alice.id}::uuid, now() - g * interval '61 seconds'
+        FROM generate_series(1, 1000) g
+      UNION ALL
+      SELECT 'Kimono Walk-in ' || g, NULL, now() - g * interval '1 hour' FROM generate_series(1, 5) g`.execute(t.database.db);
+    await sql`ANALYZE leads`.execute(t.database.db);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test("each caller gets exactly their own and the pool's matches, newest first", async () => {
+    const expected = async (ownerIds: (string | null)[]) => {
+      const { rows } = await sql<{ id: string }>`
+        SELECT id FROM leads
+         WHERE contact_person LIKE 'Kimono%' AND (agent_id = ANY (${ownerIds.filter(Boolean)}::uuid[]) OR (agent_id IS NULL AND ${ownerIds.includes(null)}))
+         ORDER BY created_at DESC, id DESC`.execute(t.database.db);
+      return rows.map((row) => row.id);
+    };
+    const mine = await api.pageThrough(alice, '/api/v1/leads?q=kimono', 20);
+    assert.equal(mine.length, 35);
+    assert.deepEqual(mine, await expected([alice.id, null]));
+    const hers = await api.pageThrough(carol, '/api/v1/leads?q=kimono%20buyer', 500);
+    assert.deepEqual(hers, (await expected([carol.id])));
+    assert.equal((await api.pageThrough(t.admin, '/api/v1/leads?q=kimono%20fan', 50)).length, 30);
   });
 });
