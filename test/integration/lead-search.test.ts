@@ -151,4 +151,28 @@ describe("search candidates where one agent owns most of the matches (migration 
     assert.deepEqual(hers, (await expected([carol.id])));
     assert.equal((await api.pageThrough(t.admin, '/api/v1/leads?q=kimono%20fan', 50)).length, 30);
   });
+
+  test('a first page read from the first candidates is the same page when the trash or a filter empties them', async () => {
+    // Pages of 5 read the first 12 candidates first (2 x (5 + 1)); the rest only when those do
+    // not hold a full page.
+    const expected = async (deleted: 'live' | 'trash') => {
+      const { rows } = await sql<{ id: string }>`
+        SELECT id FROM leads
+         WHERE contact_person LIKE 'Kimono%' AND (agent_id = ${alice.id} OR agent_id IS NULL)
+           AND (deleted_at IS NULL) = ${deleted === 'live'}
+         ORDER BY created_at DESC, id DESC`.execute(t.database.db);
+      return rows.map((row) => row.id);
+    };
+    const firstPage = async (query: string) => (await api.list(alice, `/api/v1/leads?q=kimono&limit=5${query}`)).map((lead) => lead.id);
+    assert.deepEqual(await firstPage(''), (await expected('live')).slice(0, 5));
+    // The 14 newest to the trash: the first 12 candidates hold no live lead.
+    for (const id of (await expected('live')).slice(0, 14)) assert.equal((await api.delete(alice, `/api/v1/leads/${id}`)).statusCode, 204);
+    assert.deepEqual(await firstPage(''), (await expected('live')).slice(0, 5));
+    assert.deepEqual(await firstPage('&deleted=only'), (await expected('trash')).slice(0, 5));
+    assert.deepEqual(await api.pageThrough(alice, '/api/v1/leads?q=kimono', 5), await expected('live'));
+    // A filter that only the shared pool's walk-ins pass: all of them come from past the first 12.
+    const pool = await api.list(alice, '/api/v1/leads?q=kimono&limit=5&agent_id=null');
+    assert.equal(pool.length, 5);
+    assert.ok(pool.every((lead) => lead.agent_id === null));
+  });
 });

@@ -165,6 +165,7 @@ export function leadResource(settings: { defaultCountry: string }): Resource {
     dateFilters: ['created_at', 'updated_at', 'last_touch_date', 'follow_up_due_date', 'expected_close_date'],
     searchable: true,
     searchFunction: 'app.search_lead_ids',
+    searchFunctionOrder: '-created_at',
     softDelete: true,
     ownerColumn: 'agent_id',
     stampsCreator: true,

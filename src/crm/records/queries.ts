@@ -121,27 +121,31 @@ export function searchQuery(q: string): RawBuilder<unknown> | undefined {
 export const SEARCH_CANDIDATES = 1000;
 
 /**
- * A search's first statement, for a resource with a search function (migrations 014, 019, 020):
- * the function answers the ids of at most SEARCH_CANDIDATES matches the caller may see, or a
- * single NULL when there are more. The ids stay in PostgreSQL, in the transaction setting
- * app.search_ids that the page query reads (CANDIDATES): hundreds of ids no longer travel to the
- * server and back as a parameter. The statement answers whether there were too many.
+ * A search's first statement, for a resource with a search function (migrations 014, 019, 020,
+ * 025): the function answers the ids of at most SEARCH_CANDIDATES matches the caller may see, or
+ * a single NULL when there are more. The ids stay in PostgreSQL, in the transaction setting
+ * app.search_ids that the page query reads, in the order the function gave them (WITH
+ * ORDINALITY numbers them as they come): hundreds of ids do not travel to the server and back as
+ * a parameter. The statement answers whether there were too many.
  */
 function searchCandidates(resource: Resource, tsquery: RawBuilder<unknown>): RawBuilder<{ too_many: boolean }> {
   return sql<{ too_many: boolean }>`
     SELECT coalesce(bool_or(id IS NULL), false) AS too_many,
            -- Kept as a column so that the setting is made; the ids themselves are not sent.
-           set_config('app.search_ids', coalesce(array_agg(id) FILTER (WHERE id IS NOT NULL), '{}')::text, true) IS NOT NULL AS stored
-      FROM ${sql.raw(resource.searchFunction as string)}(${tsquery}, ${SEARCH_CANDIDATES}) AS candidates (id)`;
+           set_config('app.search_ids', coalesce(array_agg(id ORDER BY position) FILTER (WHERE id IS NOT NULL), '{}')::text, true)
+             IS NOT NULL AS stored
+      FROM ${sql.raw(resource.searchFunction as string)}(${tsquery}, ${SEARCH_CANDIDATES}) WITH ORDINALITY AS candidates (id, position)`;
 }
 
 /**
- * The page query's condition after searchCandidates found the candidates. The sub-select makes
- * the array one value of the statement (an InitPlan, parsed once, an index condition on the
- * primary key); written bare, a plan that filtered rows by it would parse the array again for
- * every row it tested (4 s for 700 ids tested against every lead, measured).
+ * The page query's condition on the candidates of searchCandidates: all of them, or a slice
+ * (`[1:50]`, `[51:]`). The sub-select makes the array one value of the statement (an InitPlan,
+ * parsed once, an index condition on the primary key); written bare, a plan that filtered rows
+ * by it would parse the array again for every row it tested (4 s for 700 ids tested against
+ * every lead, measured).
  */
-const CANDIDATES = sql`id = ANY ((SELECT current_setting('app.search_ids')::uuid[])::uuid[])`;
+const candidates = (slice = '') =>
+  sql`id = ANY ((SELECT (current_setting('app.search_ids')::uuid[])${sql.raw(slice)})::uuid[])`;
 
 /**
  * The search condition of a list read on a transaction: the candidates when the search function
@@ -152,16 +156,13 @@ async function searchCondition(tx: Db, resource: Resource, q: string): Promise<L
   if (!tsquery) return undefined;
   if (resource.searchFunction) {
     const { rows } = await searchCandidates(resource, tsquery).execute(tx);
-    if (!rows[0]?.too_many) return { condition: CANDIDATES, candidates: true };
+    if (!rows[0]?.too_many) return { candidates: true };
   }
-  return { condition: sql`search @@ ${tsquery}`, candidates: false };
+  return { candidates: false, condition: sql`search @@ ${tsquery}` };
 }
 
-/** A list's search: its condition, and whether it reads the candidates of searchCandidates. */
-interface ListSearch {
-  condition: RawBuilder<unknown>;
-  candidates: boolean;
-}
+/** A list's search: the candidates of searchCandidates, or a condition read row by row. */
+type ListSearch = { candidates: true } | { candidates: false; condition: RawBuilder<unknown> };
 
 /** The list's conditions that need no database work: trash, filters and date ranges. */
 function filterConditions(resource: Resource, query: ListQuery): RawBuilder<unknown>[] {
@@ -199,29 +200,31 @@ function filterConditions(resource: Resource, query: ListQuery): RawBuilder<unkn
 export const listNeedsSearch = (resource: Resource, query: ListQuery) => Boolean(query.q && resource.searchable);
 
 /**
- * The page query of a list and how its rows become a page. `search` is the search condition,
- * computed beforehand, so a list without search is one statement (readAsActor).
+ * The page query of a list and how its rows become a page. `search` is the search computed
+ * beforehand, so a list without search is one statement (readAsActor).
  */
 export function listPage(resource: Resource, query: ListQuery, search?: ListSearch) {
   const sort = parseSort(resource, query.sort);
   const { column, descending } = sort;
-  const where = [...filterConditions(resource, query), ...(search ? [search.condition] : [])];
+  const where = filterConditions(resource, query);
   if (query.cursor) where.push(afterCursor(sort, decodeCursor(query.cursor)));
   const direction = sql.raw(descending ? 'DESC' : 'ASC');
   // NULLS LAST only where NULLs exist (ASC puts them last anyway): on a NOT NULL column the
   // order then matches its (column, id) index, which PostgreSQL reads backwards and stops early.
   const nulls = sql.raw(sort.nullable && descending ? ' NULLS LAST' : '');
-  const rows = sql`SELECT ${selection(resource)} FROM ${sql.table(resource.name)}
-      ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}`;
-  const order = sql`ORDER BY ${sql.ref(column)} ${direction}${nulls}, id ${direction} LIMIT ${query.limit + 1}`;
+  const rows = (...conditions: RawBuilder<unknown>[]) => {
+    const all = [...where, ...conditions];
+    return sql`SELECT ${selection(resource)} FROM ${sql.table(resource.name)}
+      ${all.length ? sql`WHERE ${sql.join(all, sql` AND `)}` : sql``}`;
+  };
+  const size = query.limit + 1;
+  const order = sql`ORDER BY ${sql.ref(column)} ${direction}${nulls}, id ${direction} LIMIT ${size}`;
   return {
-    // Search candidates (at most SEARCH_CANDIDATES) are fetched by id and then sorted: the
-    // subquery (OFFSET 0 keeps it apart) stops the planner from walking the sort column's index
-    // in order and testing each entry against the ids, which PostgreSQL 18 chose for 349 ids
-    // and which reads the whole index when the candidates are old rows.
-    query: search?.candidates
-      ? sql<Row>`SELECT * FROM (${rows} OFFSET 0) AS candidates ${order}`
-      : sql<Row>`${rows} ${order}`,
+    query: !search
+      ? sql<Row>`${rows()} ${order}`
+      : !search.candidates
+        ? sql<Row>`${rows(search.condition)} ${order}`
+        : candidatesPage(resource, query, rows, order, size),
     page(rows: Row[]): Page {
       const hasMore = rows.length > query.limit;
       const data = hasMore ? rows.slice(0, query.limit) : rows;
@@ -232,6 +235,37 @@ export function listPage(resource: Resource, query: ListQuery, search?: ListSear
       };
     },
   };
+}
+
+/**
+ * A page of search candidates (at most SEARCH_CANDIDATES), each fetched by id, then sorted. The
+ * subqueries (OFFSET 0 keeps them apart) stop the planner from walking the sort column's index in
+ * order and testing each entry against the ids, which PostgreSQL 18 chose for 349 ids and which
+ * reads the whole index when the candidates are old rows.
+ *
+ * When the list is in the order the search function gave the candidates (leads newest first),
+ * the first page's rows are among the first candidates: if the first 2 x page size of them hold
+ * a full page once the filters and the trash are applied, no later candidate can come before
+ * those rows, and the rest is never read (a gating InitPlan skips the second branch). For 700
+ * candidates that is 102 reads by id instead of 700 (docs/benchmarks.md, API, session 10). Later
+ * pages (a cursor) and other orders read every candidate.
+ */
+function candidatesPage(
+  resource: Resource,
+  query: ListQuery,
+  rows: (...conditions: RawBuilder<unknown>[]) => RawBuilder<unknown>,
+  order: RawBuilder<unknown>,
+  size: number,
+): RawBuilder<Row> {
+  const inOrder = (query.sort ?? resource.defaultSort) === resource.searchFunctionOrder && !query.cursor;
+  if (!inOrder) return sql<Row>`SELECT * FROM (${rows(candidates())} OFFSET 0) AS candidates ${order}`;
+  const head = 2 * size;
+  return sql<Row>`
+    WITH head AS MATERIALIZED (SELECT * FROM (${rows(candidates(`[1:${head}]`))} OFFSET 0) AS head ${order})
+    SELECT * FROM head
+    UNION ALL
+    (SELECT * FROM (${rows(candidates(`[${head + 1}:]`))} OFFSET 0) AS tail WHERE (SELECT count(*) FROM head) < ${size} ${order})
+    ${order}`;
 }
 
 export async function listRecords(tx: Db, resource: Resource, query: ListQuery): Promise<Page> {
@@ -254,7 +288,7 @@ export async function readListPage(database: Database, actor: Actor, resource: R
     return page(await readAsActor(database, actor, pageQuery));
   }
   if (resource.searchFunction) {
-    const { query: pageQuery, page } = listPage(resource, query, { condition: CANDIDATES, candidates: true });
+    const { query: pageQuery, page } = listPage(resource, query, { candidates: true });
     // Both prepared: their text varies only with the number of words and the list's filters,
     // and a generic plan suits them (a function call; a fetch by id of at most
     // SEARCH_CANDIDATES rows, then a sort), so PostgreSQL skips planning them on every request.
@@ -264,7 +298,7 @@ export async function readListPage(database: Database, actor: Actor, resource: R
     ])) as [{ too_many: boolean }[], Row[]];
     if (!candidates[0]?.too_many) return page(rows);
   }
-  const { query: pageQuery, page } = listPage(resource, query, { condition: sql`search @@ ${tsquery}`, candidates: false });
+  const { query: pageQuery, page } = listPage(resource, query, { candidates: false, condition: sql`search @@ ${tsquery}` });
   return page(await readAsActor(database, actor, pageQuery));
 }
 

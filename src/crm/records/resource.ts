@@ -36,6 +36,11 @@ export interface Resource {
    * index, which row-level security keeps a request's own query from using (migration 007).
    */
   searchFunction?: string;
+  /**
+   * The order in which searchFunction answers its ids, spelled as a sort ("-created_at"): a list
+   * in that order reads its first page from the first candidates only (listPage).
+   */
+  searchFunctionOrder?: string;
   /** Soft delete through deleted_at (every CRM table) or a real DELETE (settings tables). */
   softDelete: boolean;
   /** Column that names the record's owner, set to the caller on create when not given. */

@@ -28,8 +28,11 @@ DROP INDEX leads_search_idx;
 -- 020's function with the visibility written only for a caller who does not see everything, as
 -- alternatives the planner can give each to an index (a BitmapOr: the caller's and the AI
 -- users' leads through leads_owner_search_idx, the unassigned ones through
--- leads_pool_search_idx). The contract is 020's: at most max_rows visible ids, a single NULL for
--- more, nothing for a caller without an active role.
+-- leads_pool_search_idx). The contract is 020's (at most max_rows visible ids, a single NULL for
+-- more, nothing for a caller without an active role), and the ids now come in the leads list's
+-- default order, newest first (created_at DESC, id DESC): the function has read each row, so
+-- sorting them costs little, and a list in that order then reads its first page from the first
+-- candidates only (src/crm/records/queries.ts, candidatesPage).
 CREATE OR REPLACE FUNCTION app.search_lead_ids(q tsquery, max_rows integer) RETURNS SETOF uuid
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp ROWS 100 AS $$
 DECLARE
@@ -48,12 +51,14 @@ BEGIN
   -- Sequential scans off for this one statement (why: 014).
   PERFORM set_config('enable_seqscan', 'off', true);
   IF sees_all THEN
-    EXECUTE 'SELECT array_agg(id) FROM (SELECT id FROM leads WHERE search @@ $1 LIMIT $2 + 1) matches'
+    EXECUTE
+      'SELECT array_agg(id ORDER BY created_at DESC, id DESC) FROM (
+         SELECT id, created_at FROM leads WHERE search @@ $1 LIMIT $2 + 1) matches'
       INTO found USING q, max_rows;
   ELSE
     EXECUTE
-      'SELECT array_agg(id) FROM (
-         SELECT id FROM leads
+      'SELECT array_agg(id ORDER BY created_at DESC, id DESC) FROM (
+         SELECT id, created_at FROM leads
           WHERE search @@ $1 AND (agent_id = ANY ($3) OR agent_id IS NULL OR agent_id = ANY ($4))
           LIMIT $2 + 1) matches'
       INTO found USING q, max_rows, app.visible_owner_ids(), app.pool_owner_ids();
@@ -62,6 +67,7 @@ BEGIN
   IF cardinality(found) > max_rows THEN
     RETURN NEXT NULL;
   ELSIF found IS NOT NULL THEN
+    -- In the array's order (unnest keeps it, RETURN QUERY appends in order).
     RETURN QUERY SELECT unnest(found);
   END IF;
 END
