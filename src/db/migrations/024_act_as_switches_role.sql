@@ -16,8 +16,8 @@
 -- PUBLIC and clara_app; CREATE OR REPLACE keeps the grants), on the server's own connections.
 --
 -- Measured on PostgreSQL 15 (one connection, a read of one lead by id as an agent, prepared
--- statements): PostgreSQL CPU per read 255 -> 205 us, round trip 397 -> 318 us
--- (docs/benchmarks.md, API, session 10).
+-- statements, the machine shared with a test run): PostgreSQL CPU per read 298-303 -> 243-263 us,
+-- round trip 470-507 -> 424-443 us (docs/benchmarks.md, API, session 10).
 --
 -- The rules are 016's, unchanged: the same credential checks (SQLSTATE 28000 when a session or
 -- key no longer holds), the same settings, the same "last used" stamp on keys. A caller without
