@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { serverVersion } from '../db/database.js';
@@ -91,13 +92,17 @@ export function systemRoutes(app: App, context: AppContext): void {
     handler: async (_request, reply) => {
       return reply.type(metrics.registry.contentType).send(
         (await metrics.registry.metrics()) +
-          `# HELP clara_db_pool_connections Connections in the PostgreSQL pool\n# TYPE clara_db_pool_connections gauge\n` +
-          `clara_db_pool_connections{state="total"} ${pool.totalCount}\nclara_db_pool_connections{state="idle"} ${pool.idleCount}\n` +
-          `clara_db_pool_connections{state="waiting"} ${pool.waitingCount}\n` +
-          `# HELP clara_db_read_pool_connections Connections in the pool of one-round-trip reads\n# TYPE clara_db_read_pool_connections gauge\n` +
-          `clara_db_read_pool_connections{state="total"} ${readPool.totalCount}\nclara_db_read_pool_connections{state="idle"} ${readPool.idleCount}\n` +
-          `clara_db_read_pool_connections{state="waiting"} ${readPool.waitingCount}\n`,
+          poolGauge('clara_db_pool_connections', 'Connections in the PostgreSQL pool', pool) +
+          poolGauge('clara_db_read_pool_connections', 'Connections in the pool of one-round-trip reads', readPool),
       );
     },
   });
+}
+
+/** A pool's connections as a Prometheus gauge by state. */
+function poolGauge(name: string, help: string, pool: pg.Pool): string {
+  return (
+    `# HELP ${name} ${help}\n# TYPE ${name} gauge\n` +
+    `${name}{state="total"} ${pool.totalCount}\n${name}{state="idle"} ${pool.idleCount}\n${name}{state="waiting"} ${pool.waitingCount}\n`
+  );
 }

@@ -197,13 +197,13 @@ function filterConditions(resource: Resource, query: ListQuery): RawBuilder<unkn
 }
 
 /** Whether a list needs the database before its page query (full-text search finds candidates first). */
-export const listNeedsSearch = (resource: Resource, query: ListQuery) => Boolean(query.q && resource.searchable);
+const listNeedsSearch = (resource: Resource, query: ListQuery) => Boolean(query.q && resource.searchable);
 
 /**
  * The page query of a list and how its rows become a page. `search` is the search computed
  * beforehand, so a list without search is one statement (readAsActor).
  */
-export function listPage(resource: Resource, query: ListQuery, search?: ListSearch) {
+function listPage(resource: Resource, query: ListQuery, search?: ListSearch) {
   const sort = parseSort(resource, query.sort);
   const { column, descending } = sort;
   const where = filterConditions(resource, query);
