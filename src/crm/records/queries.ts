@@ -292,11 +292,11 @@ export async function readListPage(database: Database, actor: Actor, resource: R
     // Both prepared: their text varies only with the number of words and the list's filters,
     // and a generic plan suits them (a function call; a fetch by id of at most
     // SEARCH_CANDIDATES rows, then a sort), so PostgreSQL skips planning them on every request.
-    const [candidates, rows] = (await readSeveralAsActor(database, actor, [
+    const [found, rows] = (await readSeveralAsActor(database, actor, [
       { query: searchCandidates(resource, tsquery), prepared: true },
       { query: pageQuery, prepared: true },
     ])) as [{ too_many: boolean }[], Row[]];
-    if (!candidates[0]?.too_many) return page(rows);
+    if (!found[0]?.too_many) return page(rows);
   }
   const { query: pageQuery, page } = listPage(resource, query, { candidates: false, condition: sql`search @@ ${tsquery}` });
   return page(await readAsActor(database, actor, pageQuery));
